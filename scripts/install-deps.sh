@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of process-monitor on a fresh
+# Debian 12 machine. Idempotent: packages already present are skipped by apt,
+# and npm reuses tests/engines/pm2/node_modules when its lockfile matches.
+# Run as root (or through sudo).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+build_packages=(
+  build-essential cmake pkg-config git
+  libcli11-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
+  libboost-filesystem-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
+)
+test_packages=(
+  nodejs npm curl ca-certificates procps
+)
+
+missing=()
+for p in "${build_packages[@]}" "${test_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  : # nodejs/npm are in the list above; a machine with its own Node keeps it
+else
+  # A machine that already has a Node.js and npm (e.g. from NodeSource) keeps them.
+  filtered=()
+  for p in "${missing[@]}"; do
+    [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p")
+  done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+# PM2, pinned by tests/engines/pm2/package-lock.json.
+"$here/tests/engines/pm2/install.sh"

@@ -1,0 +1,40 @@
+#pragma once
+// The interface every backend (PM2, and later systemd and Docker) implements.
+// A backend answers for ALL of its services in one round trip per cycle.
+#include <expected>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backend/unit_status.hpp"
+#include "util/deadline.hpp"
+
+namespace pm {
+
+// Target name (backend-side name) -> status.
+using StatusByTarget = std::map<std::string, UnitStatus, std::less<>>;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // The status of every target in `targets`, in one query to the engine.
+  // A target the engine does not know is present with state Missing.
+  // Unexpected: the engine could not be asked or gave an answer that makes
+  // no sense; the message says why and names the fix. It applies to every
+  // target of this backend.
+  virtual std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
+                                                             Deadline deadline) = 0;
+
+  // Restarts `target` (starts it if it is stopped or failed); `last` is its
+  // status from observe(). Returns what was done ("pm2 restart 3 4"), or why
+  // it failed. Returns once the engine has accepted the restart; the cycle
+  // verifies the result separately.
+  virtual std::expected<std::string, std::string> restart(const std::string& target, const UnitStatus& last,
+                                                          Deadline deadline) = 0;
+};
+
+}  // namespace pm

@@ -1,0 +1,170 @@
+#include "backend/pm2_jlist.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace pm {
+namespace {
+
+using json = nlohmann::json;
+
+// Keys kept while parsing. Depth 2 is a process entry, depth 3 the inside of
+// its pm2_env and monit objects (nlohmann's callback depths).
+constexpr std::array<std::string_view, 5> kProcessKeys{"name", "pm_id", "pid", "pm2_env", "monit"};
+constexpr std::array<std::string_view, 6> kInnerKeys{"status", "restart_time", "exec_mode",
+                                                     "memory", "cpu",          "unstable_restarts"};
+
+bool keep_key(int depth, const json& key) {
+  const auto& text = key.get_ref<const std::string&>();
+  if (depth == 2) return std::ranges::find(kProcessKeys, text) != kProcessKeys.end();
+  if (depth == 3) return std::ranges::find(kInnerKeys, text) != kInnerKeys.end();
+  return false;
+}
+
+// Where the JSON list starts: the first line that opens with "[{" or is "[]".
+// A plain '[' is not enough: PM2's own banners start with "[PM2]".
+std::size_t find_json_start(std::string_view output) {
+  std::size_t line = 0;
+  while (line < output.size()) {
+    std::size_t first = output.find_first_not_of(" \t\r", line);
+    if (first == std::string_view::npos) break;
+    std::string_view rest = output.substr(first);
+    if (rest.starts_with("[{") || rest.starts_with("[]")) return first;
+    std::size_t newline = output.find('\n', line);
+    if (newline == std::string_view::npos) break;
+    line = newline + 1;
+  }
+  return std::string_view::npos;
+}
+
+long number_or(const json& object, std::string_view key, long fallback) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return fallback;
+  return it->get<long>();
+}
+
+std::string first_line(std::string_view text) {
+  auto line = text.substr(0, std::min(text.find('\n'), std::size_t{120}));
+  return std::string(line);
+}
+
+std::expected<Pm2Process, std::string> read_entry(const json& entry, std::size_t index) {
+  auto fail = [&](std::string_view what) {
+    return std::unexpected(fmt::format("pm2 jlist entry {}: {}", index, what));
+  };
+  if (!entry.is_object()) return fail("is not an object");
+  Pm2Process process;
+  auto name = entry.find("name");
+  if (name == entry.end() || !name->is_string()) return fail("has no name");
+  process.name = name->get<std::string>();
+  auto pm_id = entry.find("pm_id");
+  if (pm_id == entry.end() || !pm_id->is_number_integer()) return fail("has no pm_id");
+  process.pm_id = pm_id->get<long>();
+  process.pid = number_or(entry, "pid", 0);
+  auto env = entry.find("pm2_env");
+  if (env == entry.end() || !env->is_object()) return fail("has no pm2_env");
+  auto status = env->find("status");
+  if (status == env->end() || !status->is_string()) return fail("has no pm2_env.status");
+  process.status = status->get<std::string>();
+  process.restart_time = number_or(*env, "restart_time", 0);
+  if (auto mode = env->find("exec_mode"); mode != env->end() && mode->is_string()) {
+    process.exec_mode = mode->get<std::string>();
+  }
+  if (auto monit = entry.find("monit"); monit != entry.end() && monit->is_object()) {
+    process.memory_bytes = number_or(*monit, "memory", 0);
+    if (auto cpu = monit->find("cpu"); cpu != monit->end() && cpu->is_number()) {
+      process.cpu_percent = cpu->get<double>();
+    }
+  }
+  return process;
+}
+
+// Lower is worse; the service takes its worst instance's state.
+int severity(UnitState state) {
+  switch (state) {
+    case UnitState::Missing: return 0;
+    case UnitState::Failed: return 1;
+    case UnitState::Stopped: return 2;
+    case UnitState::Stopping: return 3;
+    case UnitState::Starting: return 4;
+    case UnitState::Running: return 5;
+  }
+  return 0;
+}
+
+}  // namespace
+
+UnitState pm2_status_to_state(std::string_view status) {
+  if (status == "online") return UnitState::Running;
+  if (status == "launching") return UnitState::Starting;
+  if (status == "stopping") return UnitState::Stopping;
+  if (status == "stopped") return UnitState::Stopped;
+  // "errored", "one-launch-status" (an app started without autorestart that
+  // exited) and any status a future PM2 invents: not running, restartable.
+  return UnitState::Failed;
+}
+
+std::expected<std::vector<Pm2Process>, std::string> parse_pm2_jlist(std::string_view output) {
+  std::size_t start = find_json_start(output);
+  if (start == std::string_view::npos) {
+    return std::unexpected(
+        fmt::format("pm2 jlist printed no JSON list (first line: '{}')", first_line(output)));
+  }
+  json::parser_callback_t filter = [](int depth, json::parse_event_t event, json& parsed) {
+    return event != json::parse_event_t::key || keep_key(depth, parsed);
+  };
+  json list = json::parse(output.substr(start), filter, /*allow_exceptions=*/false);
+  if (list.is_discarded()) return std::unexpected("pm2 jlist printed malformed or truncated JSON");
+  if (!list.is_array()) return std::unexpected("pm2 jlist did not print a JSON list");
+  std::vector<Pm2Process> processes;
+  processes.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    auto process = read_entry(list[i], i);
+    if (!process) return std::unexpected(process.error());
+    processes.push_back(std::move(*process));
+  }
+  return processes;
+}
+
+StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
+                                       const std::vector<std::string>& targets) {
+  StatusByTarget result;
+  for (const auto& target : targets) {
+    UnitStatus status;
+    int instances = 0;
+    int online = 0;
+    UnitState worst = UnitState::Running;
+    std::string worst_word;
+    for (const auto& process : processes) {
+      if (process.name != target) continue;
+      ++instances;
+      UnitState state = pm2_status_to_state(process.status);
+      if (state == UnitState::Running) ++online;
+      if (instances == 1 || severity(state) < severity(worst)) {
+        worst = state;
+        worst_word = process.status;
+      }
+      if (process.pid > 0 && state == UnitState::Running)
+        status.pids.push_back(static_cast<int>(process.pid));
+      status.restart_count += process.restart_time;
+      status.handles.push_back(std::to_string(process.pm_id));
+    }
+    if (instances == 0) {
+      status.state = UnitState::Missing;
+      status.engine_state = "not in pm2 list";
+    } else {
+      status.state = worst;
+      status.engine_state = instances == 1 ? worst_word
+                            : online == instances
+                                ? fmt::format("online ({} instances)", instances)
+                                : fmt::format("{} ({}/{} online)", worst_word, online, instances);
+    }
+    result.emplace(target, std::move(status));
+  }
+  return result;
+}
+
+}  // namespace pm

@@ -1,0 +1,17 @@
+#include "backend/unit_status.hpp"
+
+namespace pm {
+
+std::string_view to_string(UnitState state) {
+  switch (state) {
+    case UnitState::Running: return "running";
+    case UnitState::Starting: return "starting";
+    case UnitState::Stopping: return "stopping";
+    case UnitState::Stopped: return "stopped";
+    case UnitState::Failed: return "failed";
+    case UnitState::Missing: return "missing";
+  }
+  return "unknown";
+}
+
+}  // namespace pm

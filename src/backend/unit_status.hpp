@@ -1,0 +1,30 @@
+#pragma once
+// What a backend reports about one service, in backend-neutral terms.
+#include <string>
+#include <vector>
+
+namespace pm {
+
+enum class UnitState {
+  Running,   // the engine says it runs (PM2 online)
+  Starting,  // the engine is bringing it up (PM2 launching): not restarted on top
+  Stopping,  // the engine is taking it down (PM2 stopping)
+  Stopped,   // stopped on purpose (PM2 stopped)
+  Failed,    // crashed or given up by the engine (PM2 errored, one-launch-status)
+  Missing,   // the engine does not know this name
+};
+
+std::string_view to_string(UnitState state);
+
+struct UnitStatus {
+  UnitState state = UnitState::Missing;
+  // The engine's own words: "online", "errored", "online 2/2", "not in pm2 list".
+  std::string engine_state;
+  std::vector<int> pids;   // main process id(s), when running
+  long restart_count = 0;  // restarts the engine itself has counted
+  // Backend-private handles of the instances (PM2 pm_id), used to restart
+  // exactly what was observed.
+  std::vector<std::string> handles;
+};
+
+}  // namespace pm

@@ -1,0 +1,89 @@
+#include "cli/command_line.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/version.h>
+
+#include "backend/registry.hpp"
+
+namespace pm {
+namespace {
+
+constexpr const char* kExitCodesHelp = R"(
+Exit codes:
+  0  every service is healthy (or allowed to be stopped)
+  1  something was unhealthy and is now verified healthy after a restart
+  2  something is still unhealthy: restart failed, verify timed out, engine
+     unreachable, or --dry-run saw a failure
+  3  usage, configuration or internal error
+
+Config: -c FILE, else $PROCESS_MONITOR_CONFIG, else /etc/process-monitor/config.toml.
+See process-monitor(1).)";
+
+// A CLI11 transform that accepts "500ms", "30s", "5m" and rejects the rest
+// with parse_duration's message.
+CLI::Validator duration_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto parsed = parse_duration(text);
+        return parsed ? std::string() : parsed.error();
+      },
+      "DURATION");
+}
+
+void store_duration(const std::string& text, std::optional<Duration>& target) {
+  if (auto parsed = parse_duration(text)) target = *parsed;
+}
+
+}  // namespace
+
+std::string version_text() {
+  const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+  return fmt::format("process-monitor {}\nbackends: {}, none\nlibcurl {}, spdlog {}.{}.{}\n", PM_VERSION,
+                     fmt::join(compiled_backends(), ", "), curl->version, SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR,
+                     SPDLOG_VER_PATCH);
+}
+
+std::unique_ptr<CLI::App> make_command_line(Options& options) {
+  auto app = std::make_unique<CLI::App>(
+      "process-monitor: checks PM2 (and later systemd, Docker) services and their health URLs,\n"
+      "restarts the failed ones and verifies that the restart worked.",
+      "process-monitor");
+  app->footer(kExitCodesHelp);
+  app->set_version_flag("-V,--version", version_text());
+  app->fallthrough();  // global options may follow a subcommand: check-config -c FILE
+
+  app->add_option("-c,--config", options.config_path, "Config file (TOML)")->type_name("FILE");
+  auto* once = app->add_flag("--once", options.once, "Run one cycle and exit (the default)");
+  auto* interval =
+      app->add_option_function<std::string>(
+             "-i,--interval", [&options](const std::string& text) { store_duration(text, options.interval); },
+             "Run a cycle every DURATION until SIGTERM/SIGINT")
+          ->check(duration_validator())
+          ->type_name("DURATION");
+  once->excludes(interval);
+  app->add_flag("-n,--dry-run", options.dry_run, "Check and report; restart nothing");
+  app->add_option("-s,--service", options.services, "Only these services (repeatable, or comma-separated)")
+      ->delimiter(',')
+      ->type_name("NAME");
+  app->add_flag("--json", options.json, "Print the report as JSON (schema version 1)");
+  app->add_flag("-q,--quiet", options.quiet, "Print nothing when every service is healthy");
+  app->add_option("--log-file", options.log_file, "Also append diagnostics to FILE")->type_name("FILE");
+  app->add_option(
+         "--log-level", options.log_level,
+         "Diagnostics on stderr: trace, debug, info, warn, error or off (default: info; warn with -q)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->type_name("LEVEL");
+  app->add_option_function<std::string>(
+         "--deadline", [&options](const std::string& text) { store_duration(text, options.deadline); },
+         "Deadline of a whole run (default: [monitor] deadline, 120s)")
+      ->check(duration_validator())
+      ->type_name("DURATION");
+
+  auto* check = app->add_subcommand("check-config", "Validate the config file and exit (0 valid, 3 invalid)");
+  check->callback([&options] { options.command = Command::CheckConfig; });
+  return app;
+}
+
+}  // namespace pm

@@ -1,0 +1,39 @@
+#include "cli/config_source.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config/load_config.hpp"
+
+namespace pm {
+
+std::expected<Config, std::string> load_config_for(const Options& options) {
+  auto path = locate_config(options.config_path, std::getenv("PROCESS_MONITOR_CONFIG"));
+  if (!path) return std::unexpected(path.error());
+  return load_config(*path);
+}
+
+std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
+    const Config& config, const std::vector<std::string>& names) {
+  std::vector<const ServiceConfig*> selected;
+  if (names.empty()) {
+    for (const auto& service : config.services) selected.push_back(&service);
+    return selected;
+  }
+  for (const auto& name : names) {
+    const ServiceConfig* service = config.find_service(name);
+    if (service == nullptr) {
+      std::vector<std::string_view> known;
+      for (const auto& candidate : config.services) known.push_back(candidate.name);
+      return std::unexpected(fmt::format("--service {}: no such service in {} (configured: {})", name,
+                                         config.path, fmt::join(known, ", ")));
+    }
+    if (std::ranges::find(selected, service) == selected.end()) selected.push_back(service);
+  }
+  return selected;
+}
+
+}  // namespace pm

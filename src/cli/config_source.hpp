@@ -1,0 +1,21 @@
+#pragma once
+// Finding and loading the config the command line points at, and picking
+// the services --service names.
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "config/config.hpp"
+
+namespace pm {
+
+// -c, then $PROCESS_MONITOR_CONFIG, then /etc/process-monitor/config.toml.
+std::expected<Config, std::string> load_config_for(const Options& options);
+
+// The services --service names (all of them without --service). Unexpected:
+// a name that is not configured; the message lists the configured ones.
+std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
+    const Config& config, const std::vector<std::string>& names);
+
+}  // namespace pm

@@ -1,0 +1,33 @@
+#pragma once
+// What the command line asked for, after CLI11 has parsed it.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/duration.hpp"
+
+namespace pm {
+
+enum class Command { Run, CheckConfig };
+
+struct Options {
+  Command command = Command::Run;
+  std::optional<std::string> config_path;  // -c
+  bool once = false;                       // --once (also the default)
+  std::optional<Duration> interval;        // --interval
+  bool dry_run = false;
+  std::vector<std::string> services;  // --service filters
+  bool json = false;
+  bool quiet = false;
+  std::optional<std::string> log_file;
+  std::string log_level;             // empty: info, or warn with -q
+  std::optional<Duration> deadline;  // --deadline overrides [monitor] deadline
+};
+
+// Exit codes, documented in README, --help and the man page.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRecovered = 1;
+inline constexpr int kExitUnhealthy = 2;
+inline constexpr int kExitUsage = 3;
+
+}  // namespace pm

@@ -1,0 +1,18 @@
+#pragma once
+// The commands behind the command line. Each returns the process exit code;
+// user-facing errors are printed once, as "process-monitor: error: ...".
+#include "cli/options.hpp"
+
+namespace pm {
+
+// One cycle (--once, the default) or a cycle every --interval until
+// SIGTERM/SIGINT.
+int run_monitor(const Options& options);
+
+// Validates the config: 0 valid, 3 invalid.
+int check_config(const Options& options);
+
+// Prints "process-monitor: error: MESSAGE" to stderr.
+void print_error(const std::string& message);
+
+}  // namespace pm

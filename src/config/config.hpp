@@ -1,0 +1,82 @@
+#pragma once
+// The typed configuration. Everything here has been validated by
+// load_config(): code that receives a Config never re-checks it.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/duration.hpp"
+
+namespace pm {
+
+// Where a value came from, for messages: "config.toml:12:9".
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  // "file:line:col"; "file:line" without a column, "file" without a line.
+  std::string str() const;
+};
+
+// Inclusive range of HTTP status codes; "200-399" or a single "204".
+struct StatusRange {
+  int low = 200;
+  int high = 399;
+  bool contains(long status) const { return status >= low && status <= high; }
+};
+
+struct HealthCheck {
+  std::string url;
+  Duration timeout{5000};  // per attempt
+  std::vector<StatusRange> expect_status{StatusRange{}};
+  std::optional<std::string> body_contains;
+  std::vector<std::pair<std::string, std::string>> headers;
+  int retries = 2;  // attempts after the first failed one
+  Duration retry_delay{1000};
+  std::string expect_status_text = "200-399";  // as written, for messages
+};
+
+// What the service's backend state is allowed to be.
+enum class Expect {
+  Running,  // default: stopped means down and is restarted
+  Any,      // stopped on purpose is fine (reported, not restarted)
+};
+
+struct ServiceConfig {
+  std::string name;
+  std::string backend;  // "pm2", "none", "auto"
+  std::string target;   // backend-side name (PM2 app name); defaults to name
+  std::optional<HealthCheck> health;
+  // Replaces the backend's own restart (and is the only restart for
+  // backend "none"). argv vector, never a shell.
+  std::vector<std::string> restart_command;
+  Duration restart_timeout{60000};  // deadline of the restart call itself
+  Duration verify_timeout{30000};   // how long a restarted service may take to be healthy
+  Expect expect = Expect::Running;
+  SourceLocation where;  // the [[service]] header, for messages
+};
+
+struct MonitorSettings {
+  Duration deadline{120000};       // the whole run (one cycle in --once)
+  Duration verify_interval{1000};  // between re-checks while verifying
+};
+
+struct Pm2Settings {
+  std::string binary = "pm2";       // looked up in PATH when it has no '/'
+  std::optional<std::string> home;  // PM2_HOME; else the environment's, else ~/.pm2
+  Duration timeout{15000};          // per pm2 command (jlist, restart)
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  MonitorSettings monitor;
+  Pm2Settings pm2;
+  std::vector<ServiceConfig> services;
+
+  // The service named exactly `name`, or nullptr.
+  const ServiceConfig* find_service(std::string_view name) const;
+};
+
+}  // namespace pm

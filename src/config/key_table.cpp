@@ -1,0 +1,382 @@
+#include "config/key_table.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config/status_ranges.hpp"
+#include "config/suggest.hpp"
+#include "config/text_rules.hpp"
+#include "config/url_check.hpp"
+
+namespace pm {
+namespace {
+
+// One accepted key: its name and the parser that stores its value into the
+// section's target. Plain function pointers keep every table constexpr.
+template <typename Target>
+struct Key {
+  std::string_view name;
+  void (*read)(FieldReader& reader, const toml::node& value, Target& target);
+};
+
+template <typename Target, std::size_t N>
+std::vector<std::string_view> names_of(const std::array<Key<Target>, N>& keys) {
+  std::vector<std::string_view> names;
+  for (const auto& key : keys) names.push_back(key.name);
+  return names;
+}
+
+std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
+  auto match = closest_match(word, candidates);
+  return match ? fmt::format(" (did you mean '{}'?)", *match) : std::string();
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool is_one_of(std::string_view word, std::span<const std::string_view> words) {
+  return std::ranges::find(words, word) != words.end();
+}
+
+// Defined below the tables it consults.
+std::string unknown_key_message(std::string_view key, std::string_view section);
+
+// Dispatches every key of `table` to its parser; `section` is how the table
+// is written in the file ("[monitor]"), or empty for the top level.
+template <typename Target, std::size_t N>
+void read_keys(FieldReader& reader, const toml::table& table, std::string_view section,
+               const std::array<Key<Target>, N>& keys, Target& target) {
+  for (auto&& [key, value] : table) {
+    auto known = std::ranges::find(keys, key.str(), &Key<Target>::name);
+    if (known == keys.end()) {
+      reader.fail(key.source(), unknown_key_message(key.str(), section));
+    } else {
+      known->read(reader, value, target);
+    }
+  }
+}
+
+// ---- [service.health] ------------------------------------------------------
+
+constexpr int kMaxRetries = 10;
+
+void read_headers(FieldReader& reader, const toml::table& table, HealthCheck& health) {
+  // toml++ iterates keys sorted; requests send headers as written, and a
+  // repeated header is reported at its second appearance.
+  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+  for (auto&& [key, value] : table) entries.emplace_back(&key, &value);
+  std::ranges::sort(entries, {}, [](const auto& entry) { return entry.first->source().begin; });
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<const toml::key*> keys;
+  for (const auto& [key, value] : entries) {
+    std::string_view name = key->str();
+    if (auto valid = check_header_name(name); !valid) {
+      reader.fail(key->source(), fmt::format("invalid header name {}: {}", quoted(name), valid.error()));
+      continue;
+    }
+    auto same = std::ranges::find_if(
+        keys, [&](const toml::key* other) { return equal_ignoring_case(other->str(), name); });
+    if (same != keys.end()) {
+      reader.fail(key->source(),
+                  fmt::format("header {} is given twice (header names ignore case; the other is at line {})",
+                              quoted(name), (*same)->source().begin.line));
+      continue;
+    }
+    keys.push_back(key);
+    std::string text;
+    if (!reader.read_string(*value, fmt::format("headers.{}", name), text)) continue;
+    if (auto valid = check_header_value(text); !valid) {
+      reader.fail(value->source(),
+                  fmt::format("invalid value for header {}: {}", quoted(name), valid.error()));
+      continue;
+    }
+    headers.emplace_back(std::string(name), std::move(text));
+  }
+  health.headers = std::move(headers);
+}
+
+constexpr std::array<Key<HealthCheck>, 7> kHealthKeys{{
+    {"url",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       std::string url;
+       if (!reader.read_string(value, "url", url)) return;
+       if (auto valid = check_http_url(url); !valid) {
+         reader.fail(value.source(), fmt::format("invalid url {}: {}", quoted(url), valid.error()));
+         return;
+       }
+       health.url = std::move(url);
+     }},
+    {"timeout",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       reader.read_duration(value, "timeout", ZeroDuration::kRejected, health.timeout);
+     }},
+    {"expect_status",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       if (const auto* number = value.as_integer()) {
+         reader.fail(
+             value.source(),
+             fmt::format("'expect_status' must be a string, got integer (write \"{}\")", number->get()));
+         return;
+       }
+       std::string text;
+       if (!reader.read_string(value, "expect_status", text)) return;
+       auto ranges = parse_status_ranges(text);
+       if (!ranges) {
+         reader.fail(value.source(), fmt::format("invalid expect_status {}: {}; write codes and ranges like "
+                                                 "\"200-299,404\"",
+                                                 quoted(text), ranges.error()));
+         return;
+       }
+       health.expect_status = std::move(*ranges);
+       health.expect_status_text = std::move(text);
+     }},
+    {"body_contains",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       std::string text;
+       if (reader.read_string(value, "body_contains", text)) health.body_contains = std::move(text);
+     }},
+    {"headers",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       const auto* table =
+           reader.read_table(value, "headers", "a table like { Authorization = \"Bearer x\" }");
+       if (table != nullptr) read_headers(reader, *table, health);
+     }},
+    {"retries",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       reader.read_integer(value, "retries", 0, kMaxRetries, health.retries);
+     }},
+    {"retry_delay",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       reader.read_duration(value, "retry_delay", ZeroDuration::kAllowed, health.retry_delay);
+     }},
+}};
+
+HealthCheck read_health(FieldReader& reader, const toml::table& table) {
+  HealthCheck health;
+  read_keys(reader, table, "[service.health]", kHealthKeys, health);
+  if (!table.contains("url")) {
+    reader.fail(table.source(), "[service.health] needs a 'url' (url = \"http://localhost:3001/health\")");
+  }
+  return health;
+}
+
+// ---- [[service]] -----------------------------------------------------------
+
+constexpr std::array<std::string_view, 3> kBackends{"pm2", "none", "auto"};
+constexpr std::array<std::string_view, 2> kPlannedBackends{"docker", "systemd"};
+constexpr std::array<std::string_view, 2> kExpectValues{"running", "any"};
+
+// Reads a name-like value (name, target) and applies the name rules.
+bool read_name(FieldReader& reader, const toml::node& value, std::string_view key, std::string& out) {
+  std::string text;
+  if (!reader.read_string(value, key, text)) return false;
+  if (auto valid = check_service_name(text); !valid) {
+    reader.fail(value.source(), fmt::format("invalid {} {}: {}", key, quoted(text), valid.error()));
+    return false;
+  }
+  out = std::move(text);
+  return true;
+}
+
+constexpr std::array<Key<ServiceDraft>, 8> kServiceKeys{{
+    {"name",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       if (read_name(reader, value, "name", service.config.name)) service.name_at = value.source();
+     }},
+    {"backend",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       std::string backend;
+       if (!reader.read_string(value, "backend", backend)) return;
+       if (is_one_of(backend, kBackends)) {
+         service.config.backend = std::move(backend);
+       } else if (is_one_of(backend, kPlannedBackends)) {
+         reader.fail(
+             value.source(),
+             fmt::format(
+                 "backend \"{}\" is not available in this build yet; use \"pm2\", \"none\" or \"auto\"",
+                 backend));
+       } else {
+         reader.fail(value.source(), fmt::format("unknown backend {}{}; use \"pm2\", \"none\" or \"auto\"",
+                                                 quoted(backend), did_you_mean(backend, kBackends)));
+       }
+     }},
+    {"target",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       if (read_name(reader, value, "target", service.config.target)) service.target_at = value.source();
+     }},
+    {"expect",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       std::string expect;
+       if (!reader.read_string(value, "expect", expect)) return;
+       if (expect == "running") {
+         service.config.expect = Expect::Running;
+       } else if (expect == "any") {
+         service.config.expect = Expect::Any;
+       } else {
+         reader.fail(value.source(), fmt::format("'expect' must be \"running\" or \"any\", got {}{}",
+                                                 quoted(expect), did_you_mean(expect, kExpectValues)));
+       }
+     }},
+    {"restart_command",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       reader.read_argv(value, "restart_command", service.config.restart_command);
+     }},
+    {"restart_timeout",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       if (reader.read_duration(value, "restart_timeout", ZeroDuration::kRejected,
+                                service.config.restart_timeout)) {
+         service.restart_timeout_at = value.source();
+       }
+     }},
+    {"verify_timeout",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       if (reader.read_duration(value, "verify_timeout", ZeroDuration::kRejected,
+                                service.config.verify_timeout)) {
+         service.verify_timeout_at = value.source();
+       }
+     }},
+    {"health",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       const auto* table = reader.read_table(value, "health", "a table ([service.health])");
+       if (table != nullptr) service.config.health = read_health(reader, *table);
+     }},
+}};
+
+ServiceDraft read_service(FieldReader& reader, const toml::table& table) {
+  ServiceDraft service;
+  service.header = table.source();
+  service.config.where = reader.location(table.source().begin);
+  read_keys(reader, table, "[[service]]", kServiceKeys, service);
+  if (!table.contains("name")) {
+    reader.fail(table.source(), "[[service]] needs a 'name' (name = \"backend-api\")");
+  }
+  if (!table.contains("backend")) {
+    reader.fail(table.source(), "[[service]] needs a 'backend': \"pm2\", \"none\" or \"auto\"");
+  }
+  if (service.config.target.empty()) service.config.target = service.config.name;
+  return service;
+}
+
+// ---- [monitor], [pm2] and the top level ------------------------------------
+
+constexpr std::array<Key<ConfigDraft>, 2> kMonitorKeys{{
+    {"deadline",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       if (reader.read_duration(value, "deadline", ZeroDuration::kRejected, draft.monitor.deadline)) {
+         draft.deadline_at = value.source();
+       }
+     }},
+    {"verify_interval",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       reader.read_duration(value, "verify_interval", ZeroDuration::kRejected, draft.monitor.verify_interval);
+     }},
+}};
+
+constexpr std::array<Key<Pm2Settings>, 3> kPm2Keys{{
+    {"binary", [](FieldReader& reader, const toml::node& value,
+                  Pm2Settings& pm2) { reader.read_string(value, "binary", pm2.binary); }},
+    {"home",
+     [](FieldReader& reader, const toml::node& value, Pm2Settings& pm2) {
+       // Nothing expands "~" or resolves a relative path against a known
+       // directory here: the monitor's working directory is an accident.
+       std::string home;
+       if (!reader.read_string(value, "home", home)) return;
+       if (!home.starts_with('/')) {
+         reader.fail(
+             value.source(),
+             fmt::format("'home' must be an absolute path (~ is not expanded), got {}", quoted(home)));
+         return;
+       }
+       pm2.home = std::move(home);
+     }},
+    {"timeout",
+     [](FieldReader& reader, const toml::node& value, Pm2Settings& pm2) {
+       reader.read_duration(value, "timeout", ZeroDuration::kRejected, pm2.timeout);
+     }},
+}};
+
+constexpr std::array<Key<ConfigDraft>, 3> kTopKeys{{
+    {"monitor",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       const auto* table = reader.read_table(value, "monitor", "a table ([monitor])");
+       if (table != nullptr) read_keys(reader, *table, "[monitor]", kMonitorKeys, draft);
+     }},
+    {"pm2",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       const auto* table = reader.read_table(value, "pm2", "a table ([pm2])");
+       if (table != nullptr) read_keys(reader, *table, "[pm2]", kPm2Keys, draft.pm2);
+     }},
+    {"service",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       draft.services_at = value.source();
+       const auto* array = value.as_array();
+       if (array == nullptr) {
+         reader.fail(
+             value.source(),
+             fmt::format("'service' must be an array of tables, got {}; write [[service]] (double brackets) "
+                         "above each service",
+                         toml_type_name(value)));
+         return;
+       }
+       for (std::size_t i = 0; i < array->size(); ++i) {
+         const toml::node& element = *array->get(i);
+         const auto* table = element.as_table();
+         if (table == nullptr) {
+           reader.fail(element.source(),
+                       fmt::format("'service[{}]' must be a table, got {}", i, toml_type_name(element)));
+           continue;
+         }
+         draft.services.push_back(read_service(reader, *table));
+       }
+     }},
+}};
+
+std::string unknown_key_message(std::string_view key, std::string_view section) {
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 5> sections{{
+      {"", names_of(kTopKeys)},
+      {"[monitor]", names_of(kMonitorKeys)},
+      {"[pm2]", names_of(kPm2Keys)},
+      {"[[service]]", names_of(kServiceKeys)},
+      {"[service.health]", names_of(kHealthKeys)},
+  }};
+  const auto& own =
+      std::ranges::find(sections, section, [](const auto& entry) { return entry.first; })->second;
+  std::string message = section.empty() ? fmt::format("unknown key '{}' at the top level", key)
+                                        : fmt::format("unknown key '{}' in {}", key, section);
+  if (auto match = closest_match(key, own)) return message + fmt::format(" (did you mean '{}'?)", *match);
+
+  // A key of [[service]] written below [service.health] lands in the health
+  // table: TOML has no way back to the enclosing table after a sub-table.
+  if (section == "[service.health]" && is_one_of(key, sections[3].second)) {
+    return message + fmt::format(
+                         " ('{}' is a [[service]] key: keys after a [service.health] header belong to it, "
+                         "so move this one above that header)",
+                         key);
+  }
+  std::vector<std::string_view> owners;
+  for (const auto& [other, keys] : sections) {
+    if (!other.empty() && other != section && is_one_of(key, keys)) owners.push_back(other);
+  }
+  if (!owners.empty()) return message + fmt::format(" ('{}' belongs in {})", key, fmt::join(owners, " or "));
+  return message + fmt::format(" (known keys: {})", fmt::join(own, ", "));
+}
+
+}  // namespace
+
+ConfigDraft read_document(FieldReader& reader, const toml::table& root) {
+  ConfigDraft draft;
+  read_keys(reader, root, "", kTopKeys, draft);
+  return draft;
+}
+
+}  // namespace pm

@@ -1,0 +1,41 @@
+#pragma once
+// The config schema: for each section, the one table of the keys it accepts
+// and the typed parser of each. Anything not in a table is rejected as an
+// unknown key, with a suggestion.
+#include <optional>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "config/config.hpp"
+#include "config/field_reader.hpp"
+
+namespace pm {
+
+// A [[service]] as read, plus where the values that later checks point at
+// were written.
+struct ServiceDraft {
+  ServiceConfig config;
+  toml::source_region header;  // the [[service]] table itself
+  std::optional<toml::source_region> name_at;
+  std::optional<toml::source_region> target_at;  // unset: target defaulted to the name
+  std::optional<toml::source_region> restart_timeout_at;
+  std::optional<toml::source_region> verify_timeout_at;
+};
+
+// A document as read: every value typed and checked on its own; rules that
+// span values are cross_checks.hpp's.
+struct ConfigDraft {
+  MonitorSettings monitor;
+  std::optional<toml::source_region> deadline_at;
+  Pm2Settings pm2;
+  std::vector<ServiceDraft> services;
+  std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
+};
+
+// Reads `root` by the key tables. Problems (unknown keys, wrong types, bad
+// values, missing required keys) are recorded on `reader`; the draft holds
+// defaults where a value was missing or bad.
+ConfigDraft read_document(FieldReader& reader, const toml::table& root);
+
+}  // namespace pm

@@ -1,0 +1,85 @@
+#include "config/load_config.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "config/cross_checks.hpp"
+#include "config/field_reader.hpp"
+#include "config/key_table.hpp"
+
+namespace pm {
+namespace {
+
+// Far beyond any real config; reading /dev/zero by mistake must still end.
+constexpr std::size_t kMaxConfigSize = 4 * 1024 * 1024;
+
+std::expected<std::string, std::string> read_file(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  std::string text;
+  char buffer[64 * 1024];
+  while (true) {
+    ssize_t count = read(fd, buffer, sizeof buffer);
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0) {
+      int error = errno;
+      close(fd);
+      return std::unexpected(fmt::format("cannot read {}: {}", path, std::strerror(error)));
+    }
+    if (count == 0) break;
+    text.append(buffer, static_cast<std::size_t>(count));
+    if (text.size() > kMaxConfigSize) {
+      close(fd);
+      return std::unexpected(fmt::format("cannot read {}: larger than {} MiB, not a config file", path,
+                                         kMaxConfigSize / (1024 * 1024)));
+    }
+  }
+  close(fd);
+  return text;
+}
+
+Config assemble(const std::string& file_name, ConfigDraft&& draft) {
+  Config config;
+  config.path = file_name;
+  config.monitor = draft.monitor;
+  config.pm2 = std::move(draft.pm2);
+  for (auto& service : draft.services) config.services.push_back(std::move(service.config));
+  return config;
+}
+
+}  // namespace
+
+std::expected<Config, std::string> parse_config(std::string_view document, const std::string& file_name) {
+  // toml++ reports syntax errors by exception; none may leave this function.
+  try {
+    toml::table root = toml::parse(document, std::string_view(file_name));
+    FieldReader reader(file_name);
+    ConfigDraft draft = read_document(reader, root);
+    // Cross checks on values that failed their own checks would report
+    // consequences of those failures, not new problems.
+    if (!reader.failed()) check_across(reader, draft);
+    if (auto error = reader.error()) return std::unexpected(std::move(*error));
+    return assemble(file_name, std::move(draft));
+  } catch (const toml::parse_error& error) {
+    SourceLocation where{file_name, static_cast<int>(error.source().begin.line),
+                         static_cast<int>(error.source().begin.column)};
+    return std::unexpected(fmt::format("{}: TOML syntax error: {}", where.str(), error.description()));
+  } catch (const std::exception& error) {
+    return std::unexpected(fmt::format("{}: cannot read the config: {}", file_name, error.what()));
+  }
+}
+
+std::expected<Config, std::string> load_config(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return std::unexpected(std::move(text.error()));
+  return parse_config(*text, path);
+}
+
+}  // namespace pm

@@ -1,0 +1,31 @@
+#pragma once
+// Reading and validating the TOML configuration. All validation lives here:
+// unknown keys, wrong types, bad durations, malformed URLs and duplicate
+// names are rejected with "file:line:col: message" and, where one helps, a
+// hint ("did you mean 'health'?").
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace pm {
+
+inline constexpr std::string_view kSystemConfigPath = "/etc/process-monitor/config.toml";
+
+// Parses and validates the TOML text `document`; `file_name` is used in
+// messages only. The error is one complete message, ready to print.
+std::expected<Config, std::string> parse_config(std::string_view document, const std::string& file_name);
+
+// Reads `path` and parses it.
+std::expected<Config, std::string> load_config(const std::string& path);
+
+// The config file to use: `cli_path` if given, else $PROCESS_MONITOR_CONFIG,
+// else /etc/process-monitor/config.toml. Unexpected: no file exists; the
+// message lists where it looked and how to create one.
+std::expected<std::string, std::string> locate_config(const std::optional<std::string>& cli_path,
+                                                      const char* env_value,
+                                                      std::string_view system_path = kSystemConfigPath);
+
+}  // namespace pm

@@ -1,0 +1,95 @@
+#include "core/cycle.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/observe.hpp"
+#include "core/restart.hpp"
+#include "core/verify.hpp"
+
+namespace pm {
+
+Cycle::Cycle(Backends& backends, Prober& prober, CommandRunner& runner, const Interrupt& interrupt,
+             CycleOptions options)
+    : backends_(backends), prober_(prober), runner_(runner), interrupt_(interrupt), options_(options) {}
+
+void Cycle::probe(std::vector<ServiceResult>& results, const std::vector<Sighting>& sightings,
+                  Deadline deadline) {
+  std::vector<const HealthCheck*> checks;
+  std::vector<std::size_t> owners;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (should_probe(*results[i].service, sightings[i])) {
+      checks.push_back(&*results[i].service->health);
+      owners.push_back(i);
+    }
+  }
+  auto probes = prober_.probe_all(checks, deadline);
+  for (std::size_t k = 0; k < owners.size(); ++k) results[owners[k]].probe = std::move(probes[k]);
+}
+
+void Cycle::act(ServiceResult& result, Deadline deadline) {
+  const ServiceConfig& service = *result.service;
+  if (result.verdict.health == Health::Starting) {
+    result.action = Action::Wait;
+    return;
+  }
+  if (!needs_restart(result.verdict.health)) return;
+  if (auto possible = can_restart(service, result.sighting); !possible) {
+    result.action_detail = possible.error();
+    return;
+  }
+  if (options_.dry_run) {
+    result.action = Action::WouldRestart;
+    spdlog::warn("{}: {} ({}); --dry-run: not restarting", service.name, to_string(result.verdict.health),
+                 result.verdict.reason);
+    return;
+  }
+  if (interrupt_.requested()) {
+    result.action_detail = "not restarted: the monitor was asked to stop";
+    return;
+  }
+  spdlog::warn("{}: {} ({}); restarting", service.name, to_string(result.verdict.health),
+               result.verdict.reason);
+  result.action = Action::Restart;
+  auto done = restart_service(service, result.sighting, backends_, runner_, deadline);
+  if (done) {
+    result.action_detail = *done;
+  } else {
+    result.action_failed = true;
+    result.action_detail = done.error();
+    spdlog::error("{}: restart failed: {}", service.name, done.error());
+  }
+}
+
+CycleResult Cycle::run(const std::vector<const ServiceConfig*>& services, Deadline deadline) {
+  auto started = Deadline::Clock::now();
+  CycleResult cycle;
+  auto sightings = observe_services(services, backends_, deadline);
+  cycle.services.resize(services.size());
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    cycle.services[i].service = services[i];
+    cycle.services[i].sighting = sightings[i];
+  }
+  probe(cycle.services, sightings, deadline);
+  for (auto& result : cycle.services) {
+    result.verdict = judge(*result.service, result.sighting, result.probe);
+    if (result.verdict.health == Health::Unknown) {
+      spdlog::error("{}: {}", result.service->name, result.verdict.reason);
+    }
+  }
+  for (auto& result : cycle.services) act(result, deadline);
+
+  std::vector<ServiceResult*> pending;
+  for (auto& result : cycle.services) {
+    bool restarted = result.action == Action::Restart && !result.action_failed;
+    if (restarted || result.action == Action::Wait) pending.push_back(&result);
+  }
+  Verifier verifier(backends_, prober_, interrupt_, options_.verify_interval);
+  verifier.run(pending, started, deadline);
+
+  cycle.elapsed = std::chrono::duration_cast<Duration>(Deadline::Clock::now() - started);
+  cycle.interrupted = interrupt_.requested();
+  cycle.deadline_reached = deadline.expired();
+  return cycle;
+}
+
+}  // namespace pm

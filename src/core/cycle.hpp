@@ -1,0 +1,41 @@
+#pragma once
+// One monitoring cycle: observe -> probe -> judge -> act -> verify. The
+// seams (backends, prober, command runner) come in through the constructor,
+// so a test builds a Cycle from fakes.
+#include <vector>
+
+#include "backend/registry.hpp"
+#include "config/config.hpp"
+#include "core/cycle_result.hpp"
+#include "probe/probe.hpp"
+#include "util/exec.hpp"
+#include "util/interrupt.hpp"
+
+namespace pm {
+
+struct CycleOptions {
+  bool dry_run = false;            // judge and report, restart nothing
+  Duration verify_interval{1000};  // between re-checks while verifying
+};
+
+class Cycle {
+ public:
+  Cycle(Backends& backends, Prober& prober, CommandRunner& runner, const Interrupt& interrupt,
+        CycleOptions options);
+
+  // Runs one cycle over `services`; nothing runs past `deadline`.
+  CycleResult run(const std::vector<const ServiceConfig*>& services, Deadline deadline);
+
+ private:
+  // Probes the services that should be probed; fills result.probe.
+  void probe(std::vector<ServiceResult>& results, const std::vector<Sighting>& sightings, Deadline deadline);
+  void act(ServiceResult& result, Deadline deadline);
+
+  Backends& backends_;
+  Prober& prober_;
+  CommandRunner& runner_;
+  const Interrupt& interrupt_;
+  CycleOptions options_;
+};
+
+}  // namespace pm

@@ -1,0 +1,35 @@
+#include "core/cycle_result.hpp"
+
+#include <algorithm>
+
+namespace pm {
+
+std::string_view to_string(Action action) {
+  switch (action) {
+    case Action::None: return "none";
+    case Action::Restart: return "restart";
+    case Action::WouldRestart: return "would-restart";
+    case Action::Wait: return "wait";
+  }
+  return "none";
+}
+
+int service_exit_code(const ServiceResult& result) {
+  switch (result.action) {
+    case Action::None: return is_fine(result.verdict.health) ? 0 : 2;
+    case Action::WouldRestart: return 2;
+    case Action::Wait: return result.final_verdict && is_fine(result.final_verdict->health) ? 0 : 2;
+    case Action::Restart:
+      if (result.action_failed) return 2;
+      return result.final_verdict && is_fine(result.final_verdict->health) ? 1 : 2;
+  }
+  return 2;
+}
+
+int CycleResult::exit_code() const {
+  int worst = 0;
+  for (const auto& service : services) worst = std::max(worst, service_exit_code(service));
+  return worst;
+}
+
+}  // namespace pm

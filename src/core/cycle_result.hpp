@@ -1,0 +1,46 @@
+#pragma once
+// The plain data one cycle produces: Observation -> Verdict -> Action ->
+// Outcome for every service, and the exit code they add up to.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/verdict.hpp"
+#include "probe/probe.hpp"
+
+namespace pm {
+
+enum class Action {
+  None,          // nothing to do (fine, or nothing can be done: see detail)
+  Restart,       // restarted (or started) through the backend or restart_command
+  WouldRestart,  // --dry-run: would have restarted
+  Wait,          // the engine was already acting; waited for it
+};
+
+std::string_view to_string(Action action);
+
+struct ServiceResult {
+  const ServiceConfig* service = nullptr;
+  Sighting sighting;                 // what the backend said first
+  std::optional<ProbeResult> probe;  // the first probe, when one ran
+  Verdict verdict;                   // the first judgement
+  Action action = Action::None;
+  std::string action_detail;             // the command run, or why no restart was possible
+  bool action_failed = false;            // the restart was refused or could not be made
+  std::optional<Verdict> final_verdict;  // after verification (Restart and Wait only)
+  Duration settled_after{0};             // from the start of the cycle to the final verdict
+};
+
+// 0 fine; 1 was restarted and is verified fine now; 2 still not fine.
+int service_exit_code(const ServiceResult& result);
+
+struct CycleResult {
+  std::vector<ServiceResult> services;
+  Duration elapsed{0};
+  bool interrupted = false;       // SIGTERM/SIGINT arrived during the cycle
+  bool deadline_reached = false;  // the run deadline cut something short
+  int exit_code() const;          // the worst service's, 0 for no service
+};
+
+}  // namespace pm

@@ -1,0 +1,59 @@
+#include "core/verdict.hpp"
+
+#include <fmt/format.h>
+
+namespace pm {
+
+std::string_view to_string(Health health) {
+  switch (health) {
+    case Health::Healthy: return "healthy";
+    case Health::StoppedOk: return "stopped";
+    case Health::Starting: return "starting";
+    case Health::Unhealthy: return "unhealthy";
+    case Health::Down: return "down";
+    case Health::Unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+bool should_probe(const ServiceConfig& service, const Sighting& sighting) {
+  if (!service.health) return false;
+  if (service.backend == "none") return true;
+  if (!sighting.status) return false;
+  auto state = sighting.status->state;
+  return state == UnitState::Running || state == UnitState::Starting;
+}
+
+Verdict judge(const ServiceConfig& service, const Sighting& sighting,
+              const std::optional<ProbeResult>& probe) {
+  auto from_probe = [&]() -> Verdict {
+    if (!service.health) return {Health::Healthy, ""};
+    if (!probe) return {Health::Unknown, "health check did not run"};
+    if (probe->healthy) return {Health::Healthy, ""};
+    return {Health::Unhealthy, probe->error};
+  };
+  if (service.backend == "none") return from_probe();
+  if (!sighting.status) return {Health::Unknown, sighting.error};
+
+  const UnitStatus& status = *sighting.status;
+  switch (status.state) {
+    case UnitState::Running: return from_probe();
+    case UnitState::Starting:
+    case UnitState::Stopping:
+      if (status.state == UnitState::Starting && probe && probe->healthy) return {Health::Healthy, ""};
+      return {Health::Starting, fmt::format("{} is {}", sighting.backend, status.engine_state)};
+    case UnitState::Stopped:
+      if (service.expect == Expect::Any) return {Health::StoppedOk, ""};
+      return {Health::Down, fmt::format("{} says {}", sighting.backend, status.engine_state)};
+    case UnitState::Failed:
+      return {Health::Down, fmt::format("{} says {}", sighting.backend, status.engine_state)};
+    case UnitState::Missing: return {Health::Down, status.engine_state};
+  }
+  return {Health::Unknown, "unexpected state"};
+}
+
+bool needs_restart(Health health) { return health == Health::Unhealthy || health == Health::Down; }
+
+bool is_fine(Health health) { return health == Health::Healthy || health == Health::StoppedOk; }
+
+}  // namespace pm

@@ -1,0 +1,107 @@
+#include "core/verify.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/observe.hpp"
+
+namespace pm {
+namespace {
+
+using Clock = Deadline::Clock;
+
+struct Watch {
+  ServiceResult* result;
+  Clock::time_point window_end;
+  Verdict last;
+  std::vector<int> running_pids;  // pids seen running in the previous round
+};
+
+Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
+
+void settle(Watch& watch, Verdict verdict, Clock::time_point cycle_start) {
+  watch.result->final_verdict = std::move(verdict);
+  watch.result->settled_after = since(cycle_start);
+}
+
+}  // namespace
+
+Verifier::Verifier(Backends& backends, Prober& prober, const Interrupt& interrupt, Duration interval)
+    : backends_(backends), prober_(prober), interrupt_(interrupt), interval_(interval) {}
+
+void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point cycle_start,
+                   Deadline deadline) {
+  std::vector<Watch> watches;
+  for (auto* result : pending) {
+    watches.push_back(Watch{result, Clock::now() + result->service->verify_timeout, result->verdict, {}});
+  }
+  while (!watches.empty()) {
+    std::vector<const ServiceConfig*> services;
+    for (const auto& watch : watches) services.push_back(watch.result->service);
+    auto sightings = observe_services(services, backends_, deadline);
+
+    // Each round is one attempt: retries would only stretch the round.
+    std::vector<HealthCheck> checks;
+    std::vector<std::size_t> owners;
+    for (std::size_t i = 0; i < watches.size(); ++i) {
+      if (should_probe(*services[i], sightings[i])) {
+        checks.push_back(*services[i]->health);
+        checks.back().retries = 0;
+        owners.push_back(i);
+      }
+    }
+    std::vector<const HealthCheck*> check_pointers;
+    for (const auto& check : checks) check_pointers.push_back(&check);
+    auto probes = prober_.probe_all(check_pointers, deadline);
+    std::vector<std::optional<ProbeResult>> probe_of(watches.size());
+    for (std::size_t k = 0; k < owners.size(); ++k) probe_of[owners[k]] = std::move(probes[k]);
+
+    std::vector<Watch> still;
+    for (std::size_t i = 0; i < watches.size(); ++i) {
+      Watch& watch = watches[i];
+      const ServiceConfig& service = *services[i];
+      Verdict verdict = judge(service, sightings[i], probe_of[i]);
+      if (is_fine(verdict.health)) {
+        bool stable = service.health || verdict.health == Health::StoppedOk || !sightings[i].status ||
+                      (!watch.running_pids.empty() && watch.running_pids == sightings[i].status->pids);
+        if (stable) {
+          spdlog::info("{}: {} after {}", service.name, to_string(verdict.health),
+                       format_duration(since(cycle_start)));
+          settle(watch, verdict, cycle_start);
+          continue;
+        }
+        watch.running_pids = sightings[i].status->pids;
+      } else {
+        watch.last = verdict;
+        watch.running_pids.clear();
+      }
+      if (Clock::now() >= watch.window_end) {
+        Verdict final{watch.last.health,
+                      fmt::format("still {} after {}: {}", to_string(watch.last.health),
+                                  format_duration(service.verify_timeout), watch.last.reason)};
+        spdlog::error("{}: {}", service.name, final.reason);
+        settle(watch, std::move(final), cycle_start);
+        continue;
+      }
+      still.push_back(watch);
+    }
+    watches = std::move(still);
+    if (watches.empty()) break;
+
+    std::string cut_short;
+    if (interrupt_.requested()) cut_short = "not verified: the monitor was asked to stop";
+    if (deadline.remaining() <= interval_) cut_short = "not verified: the run deadline was reached";
+    if (cut_short.empty() && !interrupt_.sleep_for(interval_))
+      cut_short = "not verified: the monitor was asked to stop";
+    if (!cut_short.empty()) {
+      for (auto& watch : watches) {
+        spdlog::error("{}: {} (last seen {}: {})", watch.result->service->name, cut_short,
+                      to_string(watch.last.health), watch.last.reason);
+        settle(watch, Verdict{watch.last.health, cut_short}, cycle_start);
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace pm

@@ -1,0 +1,35 @@
+#pragma once
+// The verify stage: after a restart (or while the engine is already
+// starting a service), re-observe and re-probe until the service is fine or
+// its verify_timeout passes. A restart is only reported as a recovery once
+// this has seen the service fine.
+#include <vector>
+
+#include "backend/registry.hpp"
+#include "core/cycle_result.hpp"
+#include "probe/probe.hpp"
+#include "util/interrupt.hpp"
+
+namespace pm {
+
+class Verifier {
+ public:
+  Verifier(Backends& backends, Prober& prober, const Interrupt& interrupt, Duration interval);
+
+  // Sets final_verdict and settled_after of every service in `pending`.
+  // A service with a health check is fine after one passing probe; one
+  // without must be seen running with the same pids twice in a row (a
+  // crash-looping process is "online" for a moment after every restart).
+  // Returns early on a stop request or at `deadline`, saying so in the
+  // final verdicts of the services left.
+  void run(const std::vector<ServiceResult*>& pending, Deadline::Clock::time_point cycle_start,
+           Deadline deadline);
+
+ private:
+  Backends& backends_;
+  Prober& prober_;
+  const Interrupt& interrupt_;
+  Duration interval_;
+};
+
+}  // namespace pm

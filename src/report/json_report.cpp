@@ -1,0 +1,61 @@
+#include "report/json_report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "report/text_report.hpp"
+
+namespace pm {
+namespace {
+
+using json = nlohmann::json;
+
+json service_json(const ServiceResult& result) {
+  json out;
+  out["name"] = result.service->name;
+  out["backend"] = result.sighting.backend.empty() ? result.service->backend : result.sighting.backend;
+  out["target"] = result.service->target;
+  const auto& status = result.sighting.status;
+  out["state"] = status ? json(to_string(status->state)) : json(nullptr);
+  out["engine_state"] = status ? json(status->engine_state) : json(nullptr);
+  out["engine_error"] = result.sighting.error.empty() ? json(nullptr) : json(result.sighting.error);
+  out["pids"] = status ? json(status->pids) : json::array();
+  out["restart_count"] = status ? json(status->restart_count) : json(nullptr);
+  if (result.probe) {
+    out["probe"] = {{"healthy", result.probe->healthy},
+                    {"status_code", result.probe->status_code},
+                    {"latency_ms", result.probe->latency.count()},
+                    {"attempts", result.probe->attempts},
+                    {"error", result.probe->error}};
+  } else {
+    out["probe"] = nullptr;
+  }
+  out["health"] = to_string(result.verdict.health);
+  out["reason"] = result.verdict.reason;
+  out["action"] = to_string(result.action);
+  out["action_detail"] = result.action_detail;
+  out["action_failed"] = result.action_failed;
+  const auto& final_verdict = result.final_verdict;
+  out["final_health"] = final_verdict ? json(to_string(final_verdict->health)) : json(nullptr);
+  out["final_reason"] = final_verdict ? json(final_verdict->reason) : json(nullptr);
+  out["settled_ms"] = final_verdict ? json(result.settled_after.count()) : json(nullptr);
+  out["exit_code"] = service_exit_code(result);
+  out["summary"] = describe_outcome(result);
+  return out;
+}
+
+}  // namespace
+
+std::string render_json_report(const CycleResult& cycle, bool dry_run) {
+  json out;
+  out["schema_version"] = kJsonSchemaVersion;
+  out["exit_code"] = cycle.exit_code();
+  out["elapsed_ms"] = cycle.elapsed.count();
+  out["interrupted"] = cycle.interrupted;
+  out["deadline_reached"] = cycle.deadline_reached;
+  out["dry_run"] = dry_run;
+  out["services"] = json::array();
+  for (const auto& result : cycle.services) out["services"].push_back(service_json(result));
+  return out.dump(2) + "\n";
+}
+
+}  // namespace pm

@@ -1,0 +1,29 @@
+#pragma once
+// The --json report. Schema version 1:
+// {
+//   "schema_version": 1, "exit_code": 0..3, "elapsed_ms": N,
+//   "interrupted": bool, "deadline_reached": bool, "dry_run": bool,
+//   "services": [{
+//     "name", "backend", "target",
+//     "state": "running|starting|stopping|stopped|failed|missing" | null,
+//     "engine_state": "online" | null, "engine_error": "..." | null,
+//     "pids": [..], "restart_count": N | null,
+//     "probe": {"healthy", "status_code", "latency_ms", "attempts", "error"} | null,
+//     "health": "healthy|stopped|starting|unhealthy|down|unknown", "reason",
+//     "action": "none|restart|would-restart|wait", "action_detail", "action_failed",
+//     "final_health": ... | null, "final_reason": ... | null, "settled_ms": N | null,
+//     "exit_code": 0..2, "summary": "the RESULT column of the text report"
+//   }]
+// }
+// Fields are only ever added within a schema version.
+#include <string>
+
+#include "core/cycle_result.hpp"
+
+namespace pm {
+
+inline constexpr int kJsonSchemaVersion = 1;
+
+std::string render_json_report(const CycleResult& cycle, bool dry_run);
+
+}  // namespace pm

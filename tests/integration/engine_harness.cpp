@@ -1,0 +1,161 @@
+#include "engine_harness.hpp"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <boost/filesystem.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace fs = boost::filesystem;
+
+namespace pm::it {
+namespace {
+
+// HTTP GET with a short timeout; returns the status code, 0 on failure.
+long http_get(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return status;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  fs::path base = fs::path(PM_ENGINE_STATE_DIR) / "tmp";
+  fs::create_directories(base);
+  path_ = (base / fs::unique_path("%%%%-%%%%-%%%%")).string();
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  boost::system::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& text) const {
+  std::string file = path_ + "/" + name;
+  std::ofstream(file, std::ios::trunc) << text;
+  return file;
+}
+
+std::string Pm2Engine::binary() { return std::string(PM_ENGINES_DIR) + "/pm2/node_modules/.bin/pm2"; }
+std::string Pm2Engine::home() { return std::string(PM_ENGINE_STATE_DIR) + "/pm2-home"; }
+
+std::optional<std::string> Pm2Engine::unavailable_reason() {
+  if (access(binary().c_str(), X_OK) != 0) {
+    return fmt::format("pm2 is not installed at {} (run scripts/install-deps.sh)", binary());
+  }
+  std::ifstream pid_file(home() + "/pm2.pid");
+  long pid = 0;
+  if (!(pid_file >> pid) || kill(static_cast<pid_t>(pid), 0) != 0) {
+    return fmt::format("no PM2 daemon runs in {} (ctest starts it with tests/engines/pm2/start.sh)", home());
+  }
+  return std::nullopt;
+}
+
+ExecResult Pm2Engine::try_run(std::vector<std::string> args, const EnvList& env) {
+  ProcessRunner runner;
+  ExecRequest request;
+  request.argv = {binary()};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.env_overrides = env;
+  request.env_overrides.emplace_back("PM2_HOME", home());
+  request.deadline = Deadline::after(Duration{60000});
+  auto result = runner.run(request);
+  REQUIRE(result);
+  return *result;
+}
+
+ExecResult Pm2Engine::run(std::vector<std::string> args, const EnvList& env) {
+  ExecResult result = try_run(args, env);
+  INFO("pm2 " << args[0] << ": " << result.describe() << "\n" << result.out << result.err);
+  REQUIRE(result.succeeded());
+  return result;
+}
+
+std::vector<Pm2Process> Pm2Engine::jlist() {
+  auto parsed = parse_pm2_jlist(run({"jlist"}).out);
+  REQUIRE(parsed);
+  return *parsed;
+}
+
+long Pm2Engine::restart_count(const std::string& name) {
+  long total = -1;
+  for (const auto& process : jlist()) {
+    if (process.name == name) total = (total < 0 ? 0 : total) + process.restart_time;
+  }
+  return total;
+}
+
+std::string Pm2Engine::status(const std::string& name) {
+  for (const auto& process : jlist()) {
+    if (process.name == name) return process.status;
+  }
+  return "absent";
+}
+
+TestApp::TestApp(std::string name, int port, Options options) : name_(std::move(name)), port_(port) {
+  std::string sticky = dir_.write("sticky-mode", options.sticky_mode);
+  EnvList env = options.env;
+  env.emplace_back("PORT", std::to_string(port_));
+  env.emplace_back("STICKY_MODE_FILE", sticky);
+  std::vector<std::string> args{"start", std::string(PM_ENGINES_DIR) + "/pm2/health-app.js", "--name", name_};
+  if (!options.autorestart) args.push_back("--no-autorestart");
+  Pm2Engine::try_run({"delete", name_});  // left over from an interrupted earlier run
+  Pm2Engine::run(args, env);
+  wait_listening();
+}
+
+TestApp::~TestApp() { Pm2Engine::try_run({"delete", name_}); }
+
+std::string TestApp::health_url() const { return fmt::format("http://127.0.0.1:{}/health", port_); }
+
+void TestApp::set_mode(const std::string& mode) const {
+  http_get(fmt::format("http://127.0.0.1:{}/control?mode={}", port_, mode));
+}
+
+void TestApp::set_sticky_mode(const std::string& mode) const { dir_.write("sticky-mode", mode); }
+
+void TestApp::wait_listening() const {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    if (http_get(fmt::format("http://127.0.0.1:{}/nothing", port_)) == 404) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("test app " << name_ << " did not listen on port " << port_);
+}
+
+MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Duration limit) {
+  ProcessRunner runner;
+  ExecRequest request;
+  request.argv = {PM_BINARY};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.env_overrides = env;
+  request.deadline = Deadline::after(limit);
+  auto result = runner.run(request);
+  REQUIRE(result);
+  INFO("process-monitor stdout:\n" << result->out << "\nstderr:\n" << result->err);
+  REQUIRE_FALSE(result->timed_out);
+  REQUIRE(result->signal == 0);
+  return MonitorRun{result->exit_code, result->out, result->err, result->elapsed};
+}
+
+std::string pm2_table() {
+  return fmt::format("[pm2]\nbinary = \"{}\"\nhome = \"{}\"\n\n", Pm2Engine::binary(), Pm2Engine::home());
+}
+
+}  // namespace pm::it

@@ -1,0 +1,91 @@
+#pragma once
+// What the integration tests need around the real binary: the private PM2
+// daemon started by tests/engines/pm2/start.sh, test apps in it, configs in
+// a temporary directory, and a way to run process-monitor and read its exit
+// code and output.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backend/pm2_jlist.hpp"
+#include "util/exec.hpp"
+
+namespace pm::it {
+
+using EnvList = std::vector<std::pair<std::string, std::string>>;
+
+// A fresh directory under the engine state dir, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // Writes `text` to path()/name and returns the full path.
+  std::string write(const std::string& name, const std::string& text) const;
+
+ private:
+  std::string path_;
+};
+
+struct Pm2Engine {
+  static std::string binary();  // the pinned pm2 from tests/engines/pm2
+  static std::string home();    // the PM2_HOME start.sh was given
+  // Why the engine cannot be used, or nothing when it is up.
+  static std::optional<std::string> unavailable_reason();
+  // Runs pm2 in the test PM2_HOME; fails the test if it does not succeed.
+  static ExecResult run(std::vector<std::string> args, const EnvList& env = {});
+  // The same, whatever the outcome.
+  static ExecResult try_run(std::vector<std::string> args, const EnvList& env = {});
+  static std::vector<Pm2Process> jlist();
+  // The sum of restart_time over the instances named `name` (-1 if absent).
+  static long restart_count(const std::string& name);
+  static std::string status(const std::string& name);
+};
+
+// A copy of tests/engines/pm2/health-app.js run by PM2 as `name` on `port`,
+// deleted from PM2 at destruction. Waits until it listens.
+class TestApp {
+ public:
+  struct Options {
+    bool autorestart = true;
+    std::string sticky_mode;  // written to the sticky mode file: survives restarts
+    EnvList env;
+  };
+  TestApp(std::string name, int port, Options options);
+  TestApp(std::string name, int port) : TestApp(std::move(name), port, Options{}) {}
+  ~TestApp();
+
+  std::string health_url() const;
+  // In-memory mode (cleared by a restart): "ok", "503", "hang", "crash".
+  void set_mode(const std::string& mode) const;
+  // Mode that survives restarts.
+  void set_sticky_mode(const std::string& mode) const;
+  void wait_listening() const;
+  const std::string& name() const { return name_; }
+  int port() const { return port_; }
+
+ private:
+  std::string name_;
+  int port_;
+  TempDir dir_;
+};
+
+struct MonitorRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  Duration elapsed{0};
+};
+
+// Runs the real process-monitor binary with `args`; fails the test if it
+// does not exit within `limit`.
+MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env = {},
+                       Duration limit = Duration{120000});
+
+// A [pm2] table pointing at the test engine, for configs.
+std::string pm2_table();
+
+}  // namespace pm::it

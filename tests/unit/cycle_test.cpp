@@ -1,0 +1,254 @@
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "core/cycle.hpp"
+#include "fakes.hpp"
+
+using namespace pm;
+using test::FakeBackend;
+using test::FakeProber;
+using test::FakeRunner;
+
+namespace {
+
+ServiceConfig pm2_service(std::string name, bool with_health = true) {
+  ServiceConfig service;
+  service.name = name;
+  service.backend = "pm2";
+  service.target = name;
+  service.verify_timeout = Duration{200};
+  if (with_health) {
+    service.health = HealthCheck{};
+    service.health->url = "http://127.0.0.1/" + name;
+  }
+  return service;
+}
+
+// A cycle over fakes; verification re-checks every 10 ms.
+struct Harness {
+  Backends backends;
+  FakeBackend* pm2;
+  FakeProber prober;
+  FakeRunner runner;
+  Interrupt interrupt;
+  std::vector<ServiceConfig> services;
+
+  Harness() {
+    auto backend = std::make_unique<FakeBackend>("pm2");
+    pm2 = backend.get();
+    backends.emplace("pm2", std::move(backend));
+  }
+
+  CycleResult run(bool dry_run = false) {
+    std::vector<const ServiceConfig*> selected;
+    for (const auto& service : services) selected.push_back(&service);
+    Cycle cycle(backends, prober, runner, interrupt, CycleOptions{dry_run, Duration{10}});
+    return cycle.run(selected, Deadline::after(Duration{5000}));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("healthy services: one observation for all, probed, nothing done, exit 0", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api"), pm2_service("web")};
+  h.pm2->states = {{"api", test::running()}, {"web", test::running()}};
+  auto result = h.run();
+  CHECK(result.exit_code() == 0);
+  CHECK(h.pm2->observe_calls == 1);
+  CHECK(h.pm2->observed_targets[0] == std::vector<std::string>{"api", "web"});
+  CHECK(h.prober.calls == 1);
+  CHECK(h.prober.probed_urls.size() == 2);
+  CHECK(h.pm2->restarted.empty());
+  CHECK(result.services[0].verdict.health == Health::Healthy);
+  CHECK(result.services[0].action == Action::None);
+}
+
+TEST_CASE("an unhealthy service is restarted and verified: exit 1", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api"), pm2_service("web")};
+  h.pm2->states = {{"api", test::running()}, {"web", test::running()}};
+  h.prober.results["http://127.0.0.1/api"] = FakeProber::failing("status 503 not in 200-399");
+  h.pm2->on_restart = [&](const std::string&) { h.prober.results.clear(); };
+  auto result = h.run();
+  CHECK(h.pm2->restarted == std::vector<std::string>{"api"});
+  CHECK(result.exit_code() == 1);
+  const auto& api = result.services[0];
+  CHECK(api.verdict.health == Health::Unhealthy);
+  CHECK(api.verdict.reason == "status 503 not in 200-399");
+  CHECK(api.action == Action::Restart);
+  CHECK(api.action_detail == "fake restart api");
+  REQUIRE(api.final_verdict);
+  CHECK(api.final_verdict->health == Health::Healthy);
+  CHECK(service_exit_code(result.services[1]) == 0);
+}
+
+TEST_CASE("a service that stays unhealthy after its restart: exit 2 with the reason", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.pm2->states = {{"api", test::running()}};
+  h.prober.results["http://127.0.0.1/api"] = FakeProber::failing("status 503 not in 200-399");
+  auto result = h.run();
+  CHECK(h.pm2->restarted.size() == 1);
+  CHECK(result.exit_code() == 2);
+  REQUIRE(result.services[0].final_verdict);
+  CHECK(result.services[0].final_verdict->health == Health::Unhealthy);
+  CHECK_THAT(result.services[0].final_verdict->reason, Catch::StartsWith("still unhealthy after 200ms"));
+  CHECK(h.prober.calls >= 3);  // the first probe and at least two verify rounds
+}
+
+TEST_CASE("dry run (--dry-run) restarts nothing and exits 2 on a failure", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.pm2->states = {{"api", test::with_state(UnitState::Failed, "errored")}};
+  auto result = h.run(/*dry_run=*/true);
+  CHECK(h.pm2->restarted.empty());
+  CHECK(result.services[0].action == Action::WouldRestart);
+  CHECK(result.exit_code() == 2);
+  CHECK(h.prober.probed_urls.empty());  // a failed app is not probed
+}
+
+TEST_CASE("a stopped app is down unless expect = any", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api"), pm2_service("batch")};
+  h.services[1].expect = Expect::Any;
+  h.pm2->states = {{"api", test::with_state(UnitState::Stopped, "stopped")},
+                   {"batch", test::with_state(UnitState::Stopped, "stopped")}};
+  h.pm2->on_restart = [&](const std::string& target) { h.pm2->states[target] = test::running(); };
+  auto result = h.run();
+  CHECK(h.pm2->restarted == std::vector<std::string>{"api"});
+  CHECK(result.services[0].verdict.health == Health::Down);
+  CHECK(result.services[1].verdict.health == Health::StoppedOk);
+  CHECK(result.exit_code() == 1);
+}
+
+TEST_CASE("an unreachable engine is exit 2 for its services, and nothing is restarted", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.pm2->engine_error = "PM2 daemon is not running";
+  auto result = h.run();
+  CHECK(result.services[0].verdict.health == Health::Unknown);
+  CHECK(result.services[0].verdict.reason == "PM2 daemon is not running");
+  CHECK(h.pm2->restarted.empty());
+  CHECK(result.exit_code() == 2);
+}
+
+TEST_CASE("a refused restart is exit 2 and says why", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.pm2->states = {{"api", test::with_state(UnitState::Failed, "errored")}};
+  h.pm2->restart_error = "'pm2 restart 0' exited with status 1";
+  auto result = h.run();
+  CHECK(result.services[0].action_failed);
+  CHECK(result.services[0].action_detail == "'pm2 restart 0' exited with status 1");
+  CHECK(result.exit_code() == 2);
+}
+
+TEST_CASE("a launching app is waited for, not restarted", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.pm2->states = {{"api", test::with_state(UnitState::Starting, "launching")}};
+  h.prober.results["http://127.0.0.1/api"] = FakeProber::failing("connection refused", 0);
+  SECTION("it comes up: exit 0, nothing was restarted") {
+    h.pm2->on_observe = [&](int call) {
+      if (call == 2) {
+        h.pm2->states["api"] = test::running();
+        h.prober.results.clear();
+      }
+    };
+    auto result = h.run();
+    CHECK(h.pm2->restarted.empty());
+    CHECK(result.services[0].action == Action::Wait);
+    CHECK(result.exit_code() == 0);
+  }
+  SECTION("it never comes up: exit 2") {
+    auto result = h.run();
+    CHECK(h.pm2->restarted.empty());
+    CHECK(result.services[0].action == Action::Wait);
+    CHECK_THAT(result.services[0].final_verdict->reason, Catch::StartsWith("still starting after 200ms"));
+    CHECK(result.exit_code() == 2);
+  }
+}
+
+TEST_CASE("without a health check a restart is verified by a stable pid", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("worker", /*with_health=*/false)};
+  h.pm2->states = {{"worker", test::with_state(UnitState::Failed, "errored")}};
+  SECTION("stays up: recovered") {
+    h.pm2->on_restart = [&](const std::string&) { h.pm2->states["worker"] = test::running({42}); };
+    auto result = h.run();
+    CHECK(result.exit_code() == 1);
+    CHECK(h.pm2->observe_calls >= 3);  // the first look and two verify rounds
+  }
+  SECTION("crash loop: online with a new pid every time is not recovered") {
+    int pid = 1000;
+    h.pm2->on_restart = [&](const std::string&) { h.pm2->states["worker"] = test::running({pid}); };
+    h.prober.results.clear();
+    // Every observation sees a new pid, as a crash-looping app shows.
+    struct Looping : FakeBackend {
+      int* pid;
+      explicit Looping(int* p) : FakeBackend("pm2"), pid(p) {}
+      std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
+                                                         Deadline deadline) override {
+        auto out = FakeBackend::observe(targets, deadline);
+        if (out && !restarted.empty()) (*out)["worker"] = test::running({++*pid});
+        return out;
+      }
+    };
+    auto looping = std::make_unique<Looping>(&pid);
+    looping->states = h.pm2->states;
+    h.backends["pm2"] = std::move(looping);
+    auto result = h.run();
+    CHECK(result.exit_code() == 2);
+  }
+}
+
+TEST_CASE("a probe-only service is reported, never restarted without restart_command", "[cycle]") {
+  Harness h;
+  ServiceConfig site;
+  site.name = "site";
+  site.backend = "none";
+  site.target = "site";
+  site.health = HealthCheck{};
+  site.health->url = "http://127.0.0.1/site";
+  h.services = {site};
+  h.prober.results["http://127.0.0.1/site"] = FakeProber::failing("connection refused", 0);
+  SECTION("no restart_command") {
+    auto result = h.run();
+    CHECK(result.services[0].action == Action::None);
+    CHECK_THAT(result.services[0].action_detail, Catch::Contains("no restart_command"));
+    CHECK(h.runner.commands.empty());
+    CHECK(h.pm2->observe_calls == 0);
+    CHECK(result.exit_code() == 2);
+  }
+  SECTION("restart_command runs as an argv vector") {
+    h.services[0].restart_command = {"docker-compose", "up", "-d", "site"};
+    h.runner.on_run = [&](const std::vector<std::string>&) { h.prober.results.clear(); };
+    auto result = h.run();
+    REQUIRE(h.runner.commands.size() == 1);
+    CHECK(h.runner.commands[0] == std::vector<std::string>{"docker-compose", "up", "-d", "site"});
+    CHECK(result.exit_code() == 1);
+  }
+  SECTION("a failing restart_command is reported with its output") {
+    h.services[0].restart_command = {"false"};
+    h.runner.exit_code = 1;
+    h.runner.stderr_text = "no such service: site\n";
+    auto result = h.run();
+    CHECK(result.services[0].action_failed);
+    CHECK_THAT(result.services[0].action_detail,
+               Catch::Contains("exited with status 1: no such service: site"));
+    CHECK(result.exit_code() == 2);
+  }
+}
+
+TEST_CASE("a stop request before acting restarts nothing", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.pm2->states = {{"api", test::with_state(UnitState::Failed, "errored")}};
+  h.interrupt.request();
+  auto result = h.run();
+  CHECK(h.pm2->restarted.empty());
+  CHECK(result.interrupted);
+  CHECK(result.exit_code() == 2);
+}

@@ -1,0 +1,115 @@
+#pragma once
+// Fakes for the cycle's seams: a backend whose answers a test scripts, a
+// prober that returns scripted results, a command runner that records argv.
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "probe/probe.hpp"
+#include "util/exec.hpp"
+
+namespace pm::test {
+
+inline UnitStatus running(std::vector<int> pids = {100}, std::string handle = "0") {
+  UnitStatus status;
+  status.state = UnitState::Running;
+  status.engine_state = "online";
+  status.pids = std::move(pids);
+  status.handles = {std::move(handle)};
+  return status;
+}
+
+inline UnitStatus with_state(UnitState state, std::string word) {
+  UnitStatus status = running();
+  status.state = state;
+  status.engine_state = std::move(word);
+  if (state != UnitState::Running) status.pids.clear();
+  return status;
+}
+
+class FakeBackend : public Backend {
+ public:
+  explicit FakeBackend(std::string name = "pm2") : name_(std::move(name)) {}
+  std::string_view name() const override { return name_; }
+
+  std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
+                                                     Deadline) override {
+    ++observe_calls;
+    observed_targets.push_back(targets);
+    if (on_observe) on_observe(observe_calls);
+    if (!engine_error.empty()) return std::unexpected(engine_error);
+    StatusByTarget out;
+    for (const auto& target : targets) {
+      auto it = states.find(target);
+      out[target] = it == states.end() ? with_state(UnitState::Missing, "not in list") : it->second;
+    }
+    return out;
+  }
+
+  std::expected<std::string, std::string> restart(const std::string& target, const UnitStatus&,
+                                                  Deadline) override {
+    restarted.push_back(target);
+    if (!restart_error.empty()) return std::unexpected(restart_error);
+    if (on_restart) on_restart(target);
+    return "fake restart " + target;
+  }
+
+  std::map<std::string, UnitStatus> states;
+  std::string engine_error;
+  std::string restart_error;
+  std::function<void(const std::string&)> on_restart;  // e.g. make the service healthy
+  std::function<void(int)> on_observe;                 // called with the call count, before answering
+  std::vector<std::string> restarted;
+  std::vector<std::vector<std::string>> observed_targets;
+  int observe_calls = 0;
+
+ private:
+  std::string name_;
+};
+
+// Answers by URL: the current result for each URL (healthy unless set).
+class FakeProber : public Prober {
+ public:
+  std::vector<ProbeResult> probe_all(const std::vector<const HealthCheck*>& checks, Deadline) override {
+    ++calls;
+    std::vector<ProbeResult> out;
+    for (const auto* check : checks) {
+      probed_urls.push_back(check->url);
+      auto it = results.find(check->url);
+      ProbeResult result = it == results.end() ? ProbeResult{true, 200, Duration{3}, 1, ""} : it->second;
+      out.push_back(result);
+    }
+    return out;
+  }
+
+  static ProbeResult failing(std::string error, long status = 503) {
+    return ProbeResult{false, status, Duration{3}, 1, std::move(error)};
+  }
+
+  std::map<std::string, ProbeResult> results;
+  std::vector<std::string> probed_urls;
+  int calls = 0;
+};
+
+class FakeRunner : public CommandRunner {
+ public:
+  std::expected<ExecResult, std::string> run(const ExecRequest& request) override {
+    commands.push_back(request.argv);
+    if (!spawn_error.empty()) return std::unexpected(spawn_error);
+    ExecResult result;
+    result.exit_code = exit_code;
+    result.err = stderr_text;
+    if (on_run) on_run(request.argv);
+    return result;
+  }
+  std::vector<std::vector<std::string>> commands;
+  int exit_code = 0;
+  std::string stderr_text;
+  std::string spawn_error;
+  std::function<void(const std::vector<std::string>&)> on_run;
+};
+
+}  // namespace pm::test
