@@ -7,7 +7,8 @@
 namespace pm {
 namespace {
 
-using json = nlohmann::json;
+// Ordered: keys appear in the order written here, the schema's order.
+using json = nlohmann::ordered_json;
 
 json service_json(const ServiceResult& result) {
   json out;

@@ -18,7 +18,7 @@ std::string state_cell(const ServiceResult& result) {
 }
 
 std::string health_cell(const ServiceResult& result) {
-  if (!result.probe) return result.service->health ? "not probed" : "-";
+  if (!result.probe) return "-";
   const ProbeResult& probe = *result.probe;
   if (probe.healthy) return fmt::format("ok {}", probe.status_code);
   return probe.error;
@@ -26,37 +26,34 @@ std::string health_cell(const ServiceResult& result) {
 
 std::string latency_cell(const ServiceResult& result) {
   if (!result.probe || result.probe->attempts == 0) return "-";
-  return format_duration(result.probe->latency);
+  auto ms = result.probe->latency.count();
+  return ms == 0 ? "<1ms" : fmt::format("{}ms", ms);
 }
 
 }  // namespace
 
 std::string describe_outcome(const ServiceResult& result) {
-  const Verdict& first = result.verdict;
-  auto settled = [&] { return format_duration(result.settled_after); };
+  // The reason for an unhealthy or down service is in the STATE and HEALTH
+  // columns already; this says what was done about it.
+  std::string_view health = to_string(result.verdict.health);
+  const auto& final_verdict = result.final_verdict;
+  bool fine_now = final_verdict && is_fine(final_verdict->health);
+  std::string settled = format_duration(result.settled_after);
   switch (result.action) {
     case Action::None:
-      if (is_fine(first.health)) return first.health == Health::StoppedOk ? "stopped (allowed)" : "ok";
-      if (!result.action_detail.empty())
-        return fmt::format("{}: {}; {}", to_string(first.health), first.reason, result.action_detail);
-      return fmt::format("{}: {}", to_string(first.health), first.reason);
-    case Action::WouldRestart:
-      return fmt::format("{}: {}; would restart (--dry-run)", to_string(first.health), first.reason);
+      if (result.verdict.health == Health::Healthy) return "ok";
+      if (result.verdict.health == Health::StoppedOk) return "stopped (allowed)";
+      if (!result.action_detail.empty()) return fmt::format("{}: {}", health, result.action_detail);
+      return fmt::format("{}: {}", health, result.verdict.reason);
+    case Action::WouldRestart: return fmt::format("{}; would restart (--dry-run)", health);
     case Action::Wait:
-      if (result.final_verdict && is_fine(result.final_verdict->health))
-        return fmt::format("was starting, ok after {}", settled());
-      return fmt::format("was starting; {}",
-                         result.final_verdict ? result.final_verdict->reason : "not verified");
+      if (fine_now) return fmt::format("was starting, ok after {}", settled);
+      return fmt::format("{}", final_verdict ? final_verdict->reason : "not verified");
     case Action::Restart:
-      if (result.action_failed)
-        return fmt::format("{}: {}; restart failed: {}", to_string(first.health), first.reason,
-                           result.action_detail);
-      if (result.final_verdict && is_fine(result.final_verdict->health)) {
-        return fmt::format("{}: {}; restarted, {} after {}", to_string(first.health), first.reason,
-                           to_string(result.final_verdict->health), settled());
-      }
-      return fmt::format("{}: {}; restarted, {}", to_string(first.health), first.reason,
-                         result.final_verdict ? result.final_verdict->reason : "not verified");
+      if (result.action_failed) return fmt::format("{}; restart failed: {}", health, result.action_detail);
+      if (fine_now)
+        return fmt::format("{}; restarted, {} after {}", health, to_string(final_verdict->health), settled);
+      return fmt::format("{}; restarted, {}", health, final_verdict ? final_verdict->reason : "not verified");
   }
   return "";
 }

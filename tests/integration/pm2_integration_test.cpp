@@ -112,7 +112,8 @@ TEST_CASE("a stopped app is started again: exit 1", "[pm2]") {
 
   auto run = run_monitor({"--once", "-c", config});
   CHECK(run.exit_code == 1);
-  CHECK_THAT(run.out, Catch::Contains("down: pm2 says stopped; restarted, healthy"));
+  CHECK_THAT(run.out,
+             Catch::Contains("pm2 says stopped") && Catch::Contains("down; restarted, healthy after"));
   CHECK(Pm2Engine::status(app.name()) == "online");
 }
 

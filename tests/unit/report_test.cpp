@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes.hpp"
+#include "report/json_report.hpp"
+#include "report/text_report.hpp"
+
+using namespace pm;
+
+namespace {
+
+struct Sample {
+  ServiceConfig api;
+  ServiceConfig worker;
+  CycleResult cycle;
+
+  Sample() {
+    api.name = "api";
+    api.backend = "pm2";
+    api.target = "api";
+    worker = api;
+    worker.name = "worker";
+    worker.target = "worker";
+
+    ServiceResult restarted;
+    restarted.service = &api;
+    restarted.sighting = Sighting{"pm2", test::running({7}), ""};
+    restarted.probe = ProbeResult{false, 503, Duration{12}, 3, "status 503 not in 200-399"};
+    restarted.verdict = {Health::Unhealthy, "status 503 not in 200-399"};
+    restarted.action = Action::Restart;
+    restarted.action_detail = "pm2 restart 0";
+    restarted.final_verdict = Verdict{Health::Healthy, ""};
+    restarted.settled_after = Duration{1500};
+
+    ServiceResult unreachable;
+    unreachable.service = &worker;
+    unreachable.sighting = Sighting{"pm2", std::nullopt, "PM2 daemon is not running"};
+    unreachable.verdict = {Health::Unknown, "PM2 daemon is not running"};
+    cycle.services = {restarted, unreachable};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the text report has a line per service saying what was done", "[report]") {
+  Sample sample;
+  std::string text = render_text_report(sample.cycle);
+  CHECK_THAT(text, Catch::StartsWith("SERVICE  BACKEND  STATE        HEALTH"));
+  CHECK_THAT(text, Catch::Contains("api      pm2      online       status 503 not in 200-399  12ms     "
+                                   "unhealthy; restarted, healthy after 1.5s"));
+  CHECK_THAT(text, Catch::Contains("worker   pm2      unreachable  -") &&
+                       Catch::Contains("unknown: PM2 daemon is not running"));
+}
+
+TEST_CASE("the JSON report carries the schema version and every stage", "[report]") {
+  Sample sample;
+  auto report = nlohmann::json::parse(render_json_report(sample.cycle, false));
+  CHECK(report["schema_version"] == kJsonSchemaVersion);
+  CHECK(report["exit_code"] == 2);
+  REQUIRE(report["services"].size() == 2);
+  const auto& api = report["services"][0];
+  CHECK(api["name"] == "api");
+  CHECK(api["state"] == "running");
+  CHECK(api["pids"] == nlohmann::json::array({7}));
+  CHECK(api["probe"]["status_code"] == 503);
+  CHECK(api["probe"]["latency_ms"] == 12);
+  CHECK(api["action"] == "restart");
+  CHECK(api["action_detail"] == "pm2 restart 0");
+  CHECK(api["final_health"] == "healthy");
+  CHECK(api["settled_ms"] == 1500);
+  CHECK(api["exit_code"] == 1);
+  const auto& worker = report["services"][1];
+  CHECK(worker["state"].is_null());
+  CHECK(worker["engine_error"] == "PM2 daemon is not running");
+  CHECK(worker["probe"].is_null());
+  CHECK(worker["exit_code"] == 2);
+}
