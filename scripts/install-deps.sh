@@ -12,24 +12,17 @@ build_packages=(
   libcli11-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libboost-filesystem-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
 )
-test_packages=(
-  nodejs npm curl ca-certificates procps
-)
+test_packages=(curl ca-certificates procps)
+# PM2 needs Node.js and npm. A machine that already has them (for example
+# from NodeSource) keeps its own; otherwise Debian's are installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  test_packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${build_packages[@]}" "${test_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  : # nodejs/npm are in the list above; a machine with its own Node keeps it
-else
-  # A machine that already has a Node.js and npm (e.g. from NodeSource) keeps them.
-  filtered=()
-  for p in "${missing[@]}"; do
-    [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p")
-  done
-  missing=("${filtered[@]+"${filtered[@]}"}")
-fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
