@@ -1,5 +1,4 @@
-#include <filesystem>
-#include <system_error>
+#include <boost/filesystem.hpp>
 
 #include <fmt/format.h>
 
@@ -18,9 +17,9 @@ struct Probe {
 // "Does not exist" only when the file is really absent: a permission problem
 // on the way is reported as what it is.
 Probe probe_file(const std::string& path) {
-  std::error_code error;
-  std::filesystem::file_status status = std::filesystem::status(path, error);
-  if (status.type() == std::filesystem::file_type::not_found) return {Presence::kMissing, {}};
+  boost::system::error_code error;
+  boost::filesystem::file_status status = boost::filesystem::status(path, error);
+  if (status.type() == boost::filesystem::file_not_found) return {Presence::kMissing, {}};
   if (error) return {Presence::kInaccessible, error.message()};
   return {Presence::kPresent, {}};
 }
@@ -48,17 +47,17 @@ std::expected<std::string, std::string> locate_config(const std::optional<std::s
   if (env_value != nullptr && *env_value != '\0') {
     return require(env_value, " (from $PROCESS_MONITOR_CONFIG)");
   }
-  std::string system(system_path);
-  Probe probe = probe_file(system);
-  if (probe.presence == Presence::kPresent) return system;
+  std::string system_file(system_path);
+  Probe probe = probe_file(system_file);
+  if (probe.presence == Presence::kPresent) return system_file;
   if (probe.presence == Presence::kInaccessible) {
-    return std::unexpected(fmt::format("cannot access config file '{}': {}", system, probe.problem));
+    return std::unexpected(fmt::format("cannot access config file '{}': {}", system_file, probe.problem));
   }
   std::string_view env_state = env_value == nullptr ? "is not set" : "is empty";
   return std::unexpected(
       fmt::format("no config file found: -c was not given, $PROCESS_MONITOR_CONFIG {} and {} does not exist; "
                   "create it from /usr/share/doc/process-monitor/examples/config.toml, or pass -c FILE",
-                  env_state, system));
+                  env_state, system_file));
 }
 
 }  // namespace pm
