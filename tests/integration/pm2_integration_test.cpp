@@ -112,8 +112,8 @@ TEST_CASE("a stopped app is started again: exit 1", "[pm2]") {
 
   auto run = run_monitor({"--once", "-c", config});
   CHECK(run.exit_code == 1);
-  CHECK_THAT(run.out,
-             Catch::Contains("pm2 says stopped") && Catch::Contains("down; restarted, healthy after"));
+  CHECK_THAT(run.out, Catch::Contains("it-stopped  pm2      stopped") &&
+                          Catch::Contains("down; restarted, healthy after"));
   CHECK(Pm2Engine::status(app.name()) == "online");
 }
 
@@ -139,9 +139,12 @@ TEST_CASE("a crashed app (no autorestart) is restarted: exit 1", "[pm2]") {
   std::string crashed = Pm2Engine::status(app.name());
   REQUIRE(crashed != "online");
 
-  auto run = run_monitor({"--once", "-c", config});
+  auto run = run_monitor({"--once", "--json", "-c", config});
   CHECK(run.exit_code == 1);
-  CHECK_THAT(run.out, Catch::Contains("pm2 says " + crashed));
+  auto service = parse_json(run)["services"][0];
+  CHECK(service["engine_state"] == crashed);
+  CHECK(service["reason"] == "pm2 says " + crashed);
+  CHECK(service["final_health"] == "healthy");
   CHECK(Pm2Engine::status(app.name()) == "online");
 }
 
