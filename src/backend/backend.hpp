@@ -12,8 +12,13 @@
 
 namespace pm {
 
-// Target name (backend-side name) -> status.
-using StatusByTarget = std::map<std::string, UnitStatus, std::less<>>;
+// Target (backend-side name or selector) -> the units it matches. A target
+// that names one unit has exactly one entry (state Missing when the engine
+// does not know it); a group selector has one entry per member, or a single
+// Missing entry when nothing matches.
+using StatusByTarget = std::map<std::string, std::vector<UnitStatus>, std::less<>>;
+
+struct ServiceConfig;
 
 class Backend {
  public:
@@ -29,12 +34,12 @@ class Backend {
   virtual std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
                                                              Deadline deadline) = 0;
 
-  // Restarts `target` (starts it if it is stopped or failed); `last` is its
-  // status from observe(). Returns what was done ("pm2 restart 3 4"), or why
-  // it failed. Returns once the engine has accepted the restart; the cycle
-  // verifies the result separately.
-  virtual std::expected<std::string, std::string> restart(const std::string& target, const UnitStatus& last,
-                                                          Deadline deadline) = 0;
+  // Restarts `service` (starts it if it is stopped or failed); `last` is
+  // its status from observe(). Returns what was done ("pm2 restart 3 4"),
+  // or why it failed. Returns once the engine has accepted the restart; the
+  // cycle verifies the result separately.
+  virtual std::expected<std::string, std::string> restart(const ServiceConfig& service,
+                                                          const UnitStatus& last, Deadline deadline) = 0;
 };
 
 }  // namespace pm

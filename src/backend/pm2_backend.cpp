@@ -73,8 +73,9 @@ std::expected<StatusByTarget, std::string> Pm2Backend::observe(const std::vector
   return summarize_pm2_processes(*processes, targets);
 }
 
-std::expected<std::string, std::string> Pm2Backend::restart(const std::string& target, const UnitStatus& last,
-                                                            Deadline deadline) {
+std::expected<std::string, std::string> Pm2Backend::restart(const ServiceConfig& service,
+                                                            const UnitStatus& last, Deadline deadline) {
+  const std::string& target = service.target;
   if (last.state == UnitState::Missing || last.handles.empty()) {
     return std::unexpected(
         fmt::format("'{}' is not in the pm2 list, so pm2 cannot restart it; start it once with 'pm2 start' "

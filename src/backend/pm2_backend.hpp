@@ -14,7 +14,7 @@ class Pm2Backend : public Backend {
   std::string_view name() const override { return "pm2"; }
   std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
                                                      Deadline deadline) override;
-  std::expected<std::string, std::string> restart(const std::string& target, const UnitStatus& last,
+  std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
 
   // The PM2_HOME in effect: the config's, else $PM2_HOME, else $HOME/.pm2.

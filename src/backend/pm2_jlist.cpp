@@ -162,7 +162,7 @@ StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
                                 ? fmt::format("online ({} instances)", instances)
                                 : fmt::format("{} ({}/{} online)", worst_word, online, instances);
     }
-    result.emplace(target, std::move(status));
+    result[target].push_back(std::move(status));
   }
   return result;
 }

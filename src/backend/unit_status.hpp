@@ -22,9 +22,15 @@ struct UnitStatus {
   std::string engine_state;
   std::vector<int> pids;   // main process id(s), when running
   long restart_count = 0;  // restarts the engine itself has counted
-  // Backend-private handles of the instances (PM2 pm_id), used to restart
-  // exactly what was observed.
+  // Backend-private handles of the instances (PM2 pm_id, Docker container
+  // id), used to restart exactly what was observed.
   std::vector<std::string> handles;
+  // Set only when the target selects a group (a Docker label or Compose
+  // project): this member's name in reports (its Compose service, else its
+  // container name) and the exact target that names it alone, for restart
+  // and verification.
+  std::string member_name;
+  std::string member_target;
 };
 
 }  // namespace pm

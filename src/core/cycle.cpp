@@ -12,12 +12,11 @@ Cycle::Cycle(Backends& backends, Prober& prober, CommandRunner& runner, const In
              CycleOptions options)
     : backends_(backends), prober_(prober), runner_(runner), interrupt_(interrupt), options_(options) {}
 
-void Cycle::probe(std::vector<ServiceResult>& results, const std::vector<Sighting>& sightings,
-                  Deadline deadline) {
+void Cycle::probe(std::vector<ServiceResult>& results, Deadline deadline) {
   std::vector<const HealthCheck*> checks;
   std::vector<std::size_t> owners;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (should_probe(*results[i].service, sightings[i])) {
+    if (should_probe(*results[i].service, results[i].sighting)) {
       checks.push_back(&*results[i].service->health);
       owners.push_back(i);
     }
@@ -63,13 +62,17 @@ void Cycle::act(ServiceResult& result, Deadline deadline) {
 CycleResult Cycle::run(const std::vector<const ServiceConfig*>& services, Deadline deadline) {
   auto started = Deadline::Clock::now();
   CycleResult cycle;
-  auto sightings = observe_services(services, backends_, deadline);
-  cycle.services.resize(services.size());
-  for (std::size_t i = 0; i < services.size(); ++i) {
-    cycle.services[i].service = services[i];
-    cycle.services[i].sighting = sightings[i];
+  // Copies: a cycle's results own their services, as group members
+  // (containers of a Compose project) exist only in the results.
+  std::vector<ServicePtr> configured;
+  for (const auto* service : services) configured.push_back(std::make_shared<ServiceConfig>(*service));
+  for (auto& observed : observe_services(configured, backends_, deadline)) {
+    ServiceResult result;
+    result.service = std::move(observed.service);
+    result.sighting = std::move(observed.sighting);
+    cycle.services.push_back(std::move(result));
   }
-  probe(cycle.services, sightings, deadline);
+  probe(cycle.services, deadline);
   for (auto& result : cycle.services) {
     result.verdict = judge(*result.service, result.sighting, result.probe);
     if (result.verdict.health == Health::Unknown) {

@@ -28,7 +28,7 @@ class Cycle {
 
  private:
   // Probes the services that should be probed; fills result.probe.
-  void probe(std::vector<ServiceResult>& results, const std::vector<Sighting>& sightings, Deadline deadline);
+  void probe(std::vector<ServiceResult>& results, Deadline deadline);
   void act(ServiceResult& result, Deadline deadline);
 
   Backends& backends_;

@@ -1,6 +1,7 @@
 #pragma once
 // The plain data one cycle produces: Observation -> Verdict -> Action ->
 // Outcome for every service, and the exit code they add up to.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,9 @@ enum class Action {
 std::string_view to_string(Action action);
 
 struct ServiceResult {
-  const ServiceConfig* service = nullptr;
+  // The service as configured, or a member of a configured group (one
+  // container of a Compose project), which has a config of its own.
+  std::shared_ptr<const ServiceConfig> service;
   Sighting sighting;                 // what the backend said first
   std::optional<ProbeResult> probe;  // the first probe, when one ran
   Verdict verdict;                   // the first judgement

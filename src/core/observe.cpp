@@ -10,47 +10,69 @@ namespace pm {
 namespace {
 
 using Answer = std::expected<StatusByTarget, std::string>;
+using Answers = std::map<std::string, Answer, std::less<>>;
 
 bool uses(const ServiceConfig& service, std::string_view backend) {
   return service.backend == backend || service.backend == "auto";
 }
 
-Sighting resolve_auto(const ServiceConfig& service,
-                      const std::map<std::string, Answer, std::less<>>& answers) {
+bool found(const std::vector<UnitStatus>& units) {
+  return !(units.size() == 1 && units.front().state == UnitState::Missing);
+}
+
+// The backend that knows the target of an "auto" service, and its units;
+// or why none (or several) do.
+std::expected<std::pair<std::string, std::vector<UnitStatus>>, std::string> resolve_auto(
+    const ServiceConfig& service, const Answers& answers) {
   std::vector<std::string> rejections;
   std::vector<std::string> accepting;
-  Sighting found;
+  std::pair<std::string, std::vector<UnitStatus>> result;
   for (const auto& [backend, answer] : answers) {
     if (!answer) {
       rejections.push_back(fmt::format("{}: {}", backend, answer.error()));
       continue;
     }
-    const UnitStatus& status = answer->at(service.target);
-    if (status.state == UnitState::Missing) {
-      rejections.push_back(fmt::format("{}: {}", backend, status.engine_state));
+    const auto& units = answer->at(service.target);
+    if (!found(units)) {
+      rejections.push_back(fmt::format("{}: {}", backend, units.front().engine_state));
       continue;
     }
     accepting.push_back(backend);
-    found = Sighting{backend, status, ""};
+    result = {backend, units};
   }
-  if (accepting.size() == 1) return found;
+  if (accepting.size() == 1) return result;
   if (accepting.empty()) {
-    return Sighting{"", std::nullopt,
-                    fmt::format("no backend knows '{}' ({})", service.target, fmt::join(rejections, "; "))};
+    return std::unexpected(
+        fmt::format("no backend knows '{}' ({})", service.target, fmt::join(rejections, "; ")));
   }
-  return Sighting{"", std::nullopt,
-                  fmt::format("'{}' is known to several backends ({}); set backend explicitly",
-                              service.target, fmt::join(accepting, ", "))};
+  return std::unexpected(fmt::format("'{}' is known to several backends ({}); set backend explicitly",
+                                     service.target, fmt::join(accepting, ", ")));
+}
+
+// One Observed per unit; group members get a service of their own.
+void add_units(const ServicePtr& service, const std::string& backend, const std::vector<UnitStatus>& units,
+               std::vector<Observed>& out) {
+  for (const auto& unit : units) {
+    if (unit.member_target.empty()) {
+      out.push_back(Observed{service, Sighting{backend, unit, ""}});
+      continue;
+    }
+    auto member = std::make_shared<ServiceConfig>(*service);
+    member->name = unit.member_name;
+    member->target = unit.member_target;
+    member->backend = backend;
+    out.push_back(Observed{std::move(member), Sighting{backend, unit, ""}});
+  }
 }
 
 }  // namespace
 
-std::vector<Sighting> observe_services(const std::vector<const ServiceConfig*>& services, Backends& backends,
+std::vector<Observed> observe_services(const std::vector<ServicePtr>& services, Backends& backends,
                                        Deadline deadline) {
-  std::map<std::string, Answer, std::less<>> answers;
+  Answers answers;
   for (auto& [name, backend] : backends) {
     std::vector<std::string> targets;
-    for (const auto* service : services) {
+    for (const auto& service : services) {
       if (uses(*service, name) && std::ranges::find(targets, service->target) == targets.end()) {
         targets.push_back(service->target);
       }
@@ -58,22 +80,28 @@ std::vector<Sighting> observe_services(const std::vector<const ServiceConfig*>& 
     if (!targets.empty()) answers.emplace(name, backend->observe(targets, deadline));
   }
 
-  std::vector<Sighting> sightings;
-  sightings.reserve(services.size());
-  for (const auto* service : services) {
+  std::vector<Observed> observed;
+  observed.reserve(services.size());
+  for (const auto& service : services) {
     if (service->backend == "none") {
-      sightings.push_back(Sighting{"none", std::nullopt, ""});
+      observed.push_back(Observed{service, Sighting{"none", std::nullopt, ""}});
     } else if (service->backend == "auto") {
-      sightings.push_back(resolve_auto(*service, answers));
+      auto resolved = resolve_auto(*service, answers);
+      if (resolved) {
+        add_units(service, resolved->first, resolved->second, observed);
+      } else {
+        observed.push_back(Observed{service, Sighting{"", std::nullopt, resolved.error()}});
+      }
     } else if (auto it = answers.find(service->backend); it == answers.end()) {
-      sightings.push_back(Sighting{service->backend, std::nullopt, "backend not available in this build"});
+      observed.push_back(
+          Observed{service, Sighting{service->backend, std::nullopt, "backend not available in this build"}});
     } else if (!it->second) {
-      sightings.push_back(Sighting{service->backend, std::nullopt, it->second.error()});
+      observed.push_back(Observed{service, Sighting{service->backend, std::nullopt, it->second.error()}});
     } else {
-      sightings.push_back(Sighting{service->backend, it->second->at(service->target), ""});
+      add_units(service, service->backend, it->second->at(service->target), observed);
     }
   }
-  return sightings;
+  return observed;
 }
 
 }  // namespace pm

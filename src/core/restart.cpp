@@ -38,7 +38,7 @@ std::expected<std::string, std::string> restart_service(const ServiceConfig& ser
   auto backend = backends.find(sighting.backend);
   if (backend == backends.end())
     return std::unexpected(fmt::format("backend '{}' is not available", sighting.backend));
-  return backend->second->restart(service.target, *sighting.status, restart_deadline);
+  return backend->second->restart(service, *sighting.status, restart_deadline);
 }
 
 }  // namespace pm

@@ -36,9 +36,15 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
     watches.push_back(Watch{result, Clock::now() + result->service->verify_timeout, result->verdict, {}});
   }
   while (!watches.empty()) {
-    std::vector<const ServiceConfig*> services;
+    std::vector<ServicePtr> services;
     for (const auto& watch : watches) services.push_back(watch.result->service);
-    auto sightings = observe_services(services, backends_, deadline);
+    // Watched services name single units, so there is one Observed each.
+    std::vector<Sighting> sightings;
+    for (auto& observed : observe_services(services, backends_, deadline)) {
+      sightings.push_back(std::move(observed.sighting));
+    }
+    if (sightings.size() != services.size())
+      sightings.resize(services.size(), Sighting{"", std::nullopt, "lost"});
 
     // Each round is one attempt: retries would only stretch the round.
     std::vector<HealthCheck> checks;

@@ -192,7 +192,7 @@ TEST_CASE("without a health check a restart is verified by a stable pid", "[cycl
       std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
                                                          Deadline deadline) override {
         auto out = FakeBackend::observe(targets, deadline);
-        if (out && !restarted.empty()) (*out)["worker"] = test::running({++*pid});
+        if (out && !restarted.empty()) (*out)["worker"] = {test::running({++*pid})};
         return out;
       }
     };
@@ -251,4 +251,31 @@ TEST_CASE("a stop request before acting restarts nothing", "[cycle]") {
   CHECK(h.pm2->restarted.empty());
   CHECK(result.interrupted);
   CHECK(result.exit_code() == 2);
+}
+
+TEST_CASE("a group selector becomes one service per member, each restarted alone", "[cycle]") {
+  Harness h;
+  ServiceConfig project = pm2_service("sar", /*with_health=*/false);
+  project.target = "compose:sar";
+  h.services = {project};
+  auto member = [](std::string name, std::string container, UnitStatus status) {
+    status.member_name = std::move(name);
+    status.member_target = std::move(container);
+    return status;
+  };
+  h.pm2->groups["compose:sar"] = {
+      member("api", "sar-api-1", test::running({5})),
+      member("worker", "sar-worker-1", test::with_state(UnitState::Failed, "exited"))};
+  // Members are verified by their exact target.
+  h.pm2->states["sar-api-1"] = test::running({5});
+  h.pm2->on_restart = [&](const std::string& target) { h.pm2->states[target] = test::running({9}); };
+  auto result = h.run();
+  REQUIRE(result.services.size() == 2);
+  CHECK(result.services[0].service->name == "api");
+  CHECK(result.services[0].service->target == "sar-api-1");
+  CHECK(result.services[0].action == Action::None);
+  CHECK(result.services[1].service->name == "worker");
+  CHECK(h.pm2->restarted == std::vector<std::string>{"sar-worker-1"});
+  CHECK(result.services[1].final_verdict->health == Health::Healthy);
+  CHECK(result.exit_code() == 1);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "config/config.hpp"
 #include "probe/probe.hpp"
 #include "util/exec.hpp"
 
@@ -43,14 +44,19 @@ class FakeBackend : public Backend {
     if (!engine_error.empty()) return std::unexpected(engine_error);
     StatusByTarget out;
     for (const auto& target : targets) {
+      if (auto group = groups.find(target); group != groups.end()) {
+        out[target] = group->second;
+        continue;
+      }
       auto it = states.find(target);
-      out[target] = it == states.end() ? with_state(UnitState::Missing, "not in list") : it->second;
+      out[target] = {it == states.end() ? with_state(UnitState::Missing, "not in list") : it->second};
     }
     return out;
   }
 
-  std::expected<std::string, std::string> restart(const std::string& target, const UnitStatus&,
+  std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus&,
                                                   Deadline) override {
+    const std::string& target = service.target;
     restarted.push_back(target);
     if (!restart_error.empty()) return std::unexpected(restart_error);
     if (on_restart) on_restart(target);
@@ -58,6 +64,7 @@ class FakeBackend : public Backend {
   }
 
   std::map<std::string, UnitStatus> states;
+  std::map<std::string, std::vector<UnitStatus>> groups;  // group selectors: every member
   std::string engine_error;
   std::string restart_error;
   std::function<void(const std::string&)> on_restart;  // e.g. make the service healthy

@@ -50,8 +50,8 @@ TEST_CASE("observe runs one jlist for every target, in the configured PM2_HOME",
   CHECK(runner.commands.size() == 1);
   CHECK(runner.commands[0] == std::vector<std::string>{"/opt/pm2/bin/pm2", "jlist"});
   CHECK(runner.last_env == std::vector<std::pair<std::string, std::string>>{{"PM2_HOME", home.dir.string()}});
-  CHECK(status->at("api").state == UnitState::Running);
-  CHECK(status->at("ghost").state == UnitState::Missing);
+  CHECK(status->at("api").front().state == UnitState::Running);
+  CHECK(status->at("ghost").front().state == UnitState::Missing);
 }
 
 TEST_CASE("a PM2 daemon that is not running is reported without starting one", "[pm2]") {
@@ -100,14 +100,18 @@ TEST_CASE("restart goes by pm_id, every instance of a cluster in one call", "[pm
   Pm2Backend backend(settings, runner);
   UnitStatus web = test::running({10, 11});
   web.handles = {"1", "2"};
-  auto done = backend.restart("web", web, Deadline::after(Duration{1000}));
+  ServiceConfig service;
+  service.name = service.target = "web";
+  auto done = backend.restart(service, web, Deadline::after(Duration{1000}));
   REQUIRE(done);
   CHECK(*done == "pm2 restart 1 2");
   CHECK(runner.commands[0] == std::vector<std::string>{"pm2", "restart", "1", "2"});
 
   SECTION("an app missing from the list cannot be restarted by pm2") {
+    ServiceConfig ghost;
+    ghost.name = ghost.target = "ghost";
     auto missing =
-        backend.restart("ghost", test::with_state(UnitState::Missing, "not in pm2 list"), Deadline::never());
+        backend.restart(ghost, test::with_state(UnitState::Missing, "not in pm2 list"), Deadline::never());
     REQUIRE_FALSE(missing);
     CHECK_THAT(missing.error(), Catch::Contains("'ghost' is not in the pm2 list"));
     CHECK(runner.commands.size() == 1);

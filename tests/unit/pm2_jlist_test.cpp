@@ -31,19 +31,19 @@ TEST_CASE("jlist of a real PM2 with online, cluster, stopped and errored apps", 
   CHECK(find(*parsed, "crashy").status == "errored");
 
   auto status = summarize_pm2_processes(*parsed, {"api", "web", "paused", "crashy", "clash", "ghost"});
-  CHECK(status.at("api").state == UnitState::Running);
-  CHECK(status.at("api").handles == std::vector<std::string>{"0"});
-  CHECK(status.at("web").state == UnitState::Running);
-  CHECK(status.at("web").engine_state == "online (2 instances)");
-  CHECK(status.at("web").handles == std::vector<std::string>{"1", "2"});
-  CHECK(status.at("web").pids.size() == 2);
-  CHECK(status.at("paused").state == UnitState::Stopped);
-  CHECK(status.at("crashy").state == UnitState::Failed);
-  CHECK(status.at("clash").state == UnitState::Failed);
-  CHECK(status.at("clash").engine_state == "errored (0/2 online)");
-  CHECK(status.at("clash").restart_count == 30);
-  CHECK(status.at("ghost").state == UnitState::Missing);
-  CHECK(status.at("ghost").engine_state == "not in pm2 list");
+  CHECK(status.at("api").front().state == UnitState::Running);
+  CHECK(status.at("api").front().handles == std::vector<std::string>{"0"});
+  CHECK(status.at("web").front().state == UnitState::Running);
+  CHECK(status.at("web").front().engine_state == "online (2 instances)");
+  CHECK(status.at("web").front().handles == std::vector<std::string>{"1", "2"});
+  CHECK(status.at("web").front().pids.size() == 2);
+  CHECK(status.at("paused").front().state == UnitState::Stopped);
+  CHECK(status.at("crashy").front().state == UnitState::Failed);
+  CHECK(status.at("clash").front().state == UnitState::Failed);
+  CHECK(status.at("clash").front().engine_state == "errored (0/2 online)");
+  CHECK(status.at("clash").front().restart_count == 30);
+  CHECK(status.at("ghost").front().state == UnitState::Missing);
+  CHECK(status.at("ghost").front().engine_state == "not in pm2 list");
 }
 
 TEST_CASE("a cluster with one instance down is not running", "[pm2]") {
@@ -52,9 +52,9 @@ TEST_CASE("a cluster with one instance down is not running", "[pm2]") {
     if (process.name == "web" && process.pm_id == 2) process.status = "errored";
   }
   auto status = summarize_pm2_processes(parsed, {"web"});
-  CHECK(status.at("web").state == UnitState::Failed);
-  CHECK(status.at("web").engine_state == "errored (1/2 online)");
-  CHECK(status.at("web").pids.size() == 1);
+  CHECK(status.at("web").front().state == UnitState::Failed);
+  CHECK(status.at("web").front().engine_state == "errored (1/2 online)");
+  CHECK(status.at("web").front().pids.size() == 1);
 }
 
 TEST_CASE("every PM2 status maps to a state", "[pm2]") {
@@ -99,7 +99,7 @@ TEST_CASE("an empty PM2 list is valid", "[pm2]") {
   auto parsed = parse_pm2_jlist(test::read_test_data("pm2/jlist-empty.json"));
   REQUIRE(parsed);
   CHECK(parsed->empty());
-  CHECK(summarize_pm2_processes(*parsed, {"api"}).at("api").state == UnitState::Missing);
+  CHECK(summarize_pm2_processes(*parsed, {"api"}).at("api").front().state == UnitState::Missing);
 }
 
 TEST_CASE("answers that are not a jlist are rejected with the reason", "[pm2]") {

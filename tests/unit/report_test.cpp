@@ -24,7 +24,7 @@ struct Sample {
     worker.target = "worker";
 
     ServiceResult restarted;
-    restarted.service = &api;
+    restarted.service = std::make_shared<ServiceConfig>(api);
     restarted.sighting = Sighting{"pm2", test::running({7}), ""};
     restarted.probe = ProbeResult{false, 503, Duration{12}, 3, "status 503 not in 200-399"};
     restarted.verdict = {Health::Unhealthy, "status 503 not in 200-399"};
@@ -34,7 +34,7 @@ struct Sample {
     restarted.settled_after = Duration{1500};
 
     ServiceResult unreachable;
-    unreachable.service = &worker;
+    unreachable.service = std::make_shared<ServiceConfig>(worker);
     unreachable.sighting = Sighting{"pm2", std::nullopt, "PM2 daemon is not running"};
     unreachable.verdict = {Health::Unknown, "PM2 daemon is not running"};
     cycle.services = {restarted, unreachable};

@@ -69,7 +69,7 @@ TEST_CASE("only running or starting services with a health check are probed", "[
 TEST_CASE("exit codes: 0 fine, 1 recovered, 2 still failing", "[verdict]") {
   ServiceConfig service = service_with_health();
   ServiceResult result;
-  result.service = &service;
+  result.service = std::make_shared<ServiceConfig>(service);
   result.verdict = {Health::Healthy, ""};
   CHECK(service_exit_code(result) == 0);
   result.verdict = {Health::StoppedOk, ""};
