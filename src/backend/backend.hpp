@@ -26,6 +26,11 @@ class Backend {
 
   virtual std::string_view name() const = 0;
 
+  // How an operator creates a unit this backend does not know ("pm2 start
+  // APP, then pm2 save"): process-monitor restarts units, it never creates
+  // them. Optional.
+  virtual std::string_view create_hint() const { return {}; }
+
   // The status of every target in `targets`, in one query to the engine.
   // A target the engine does not know is present with state Missing.
   // Unexpected: the engine could not be asked or gave an answer that makes

@@ -12,6 +12,7 @@ class Pm2Backend : public Backend {
   Pm2Backend(Pm2Settings settings, CommandRunner& runner);
 
   std::string_view name() const override { return "pm2"; }
+  std::string_view create_hint() const override { return "start it once with 'pm2 start', then 'pm2 save'"; }
   std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
                                                      Deadline deadline) override;
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,

@@ -1,43 +1,44 @@
 #include "backend/registry.hpp"
 
 #include <array>
-#include <functional>
 
+#include "backend/docker_backend.hpp"
 #include "backend/pm2_backend.hpp"
 
 namespace pm {
 namespace {
 
-using Factory = std::function<std::unique_ptr<Backend>(const Config&, CommandRunner&)>;
-
 struct Entry {
   std::string_view name;
-  Factory make;
+  std::unique_ptr<Backend> (*make)(const Config& config, CommandRunner& runner);
 };
 
-const std::array<Entry, 1>& entries() {
-  static const std::array<Entry, 1> table{{
-      {"pm2", [](const Config& config,
-                 CommandRunner& runner) { return std::make_unique<Pm2Backend>(config.pm2, runner); }},
-  }};
-  return table;
-}
+// The one map from name to factory, in the order backend = "auto" tries them.
+constexpr std::array kEntries{
+    Entry{"pm2",
+          [](const Config& config, CommandRunner& runner) -> std::unique_ptr<Backend> {
+            return std::make_unique<Pm2Backend>(config.pm2, runner);
+          }},
+    Entry{"docker",
+          [](const Config& config, CommandRunner&) -> std::unique_ptr<Backend> {
+            return std::make_unique<DockerBackend>(config.docker);
+          }},
+};
+
+constexpr auto kNames = [] {
+  std::array<std::string_view, kEntries.size()> names{};
+  for (std::size_t i = 0; i < kEntries.size(); ++i) names[i] = kEntries[i].name;
+  return names;
+}();
 
 }  // namespace
 
-std::span<const std::string_view> compiled_backends() {
-  static const auto names = [] {
-    std::array<std::string_view, 1> out{};
-    for (std::size_t i = 0; i < entries().size(); ++i) out[i] = entries()[i].name;
-    return out;
-  }();
-  return names;
-}
+std::span<const std::string_view> compiled_backends() { return kNames; }
 
 Backends make_backends(const Config& config, CommandRunner& runner) {
   Backends backends;
   for (const auto& service : config.services) {
-    for (const auto& entry : entries()) {
+    for (const auto& entry : kEntries) {
       bool used = service.backend == entry.name || service.backend == "auto";
       if (used && !backends.contains(entry.name)) backends.emplace(entry.name, entry.make(config, runner));
     }

@@ -14,4 +14,11 @@ std::string_view to_string(UnitState state) {
   return "unknown";
 }
 
+UnitStatus missing_unit(std::string why) {
+  UnitStatus status;
+  status.state = UnitState::Missing;
+  status.engine_state = std::move(why);
+  return status;
+}
+
 }  // namespace pm

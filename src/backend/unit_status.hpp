@@ -16,12 +16,20 @@ enum class UnitState {
 
 std::string_view to_string(UnitState state);
 
+struct UnitStatus;
+// A unit the engine does not know; `why` says so in the engine's terms.
+UnitStatus missing_unit(std::string why);
+
 struct UnitStatus {
   UnitState state = UnitState::Missing;
   // The engine's own words: "online", "errored", "online 2/2", "not in pm2 list".
   std::string engine_state;
   std::vector<int> pids;   // main process id(s), when running
   long restart_count = 0;  // restarts the engine itself has counted
+  // The engine's own health check of a running unit (Docker HEALTHCHECK):
+  // "healthy", "unhealthy", "starting", or "" when it has none.
+  std::string engine_health;
+  std::string engine_health_detail;  // why it is unhealthy, when the engine says
   // Backend-private handles of the instances (PM2 pm_id, Docker container
   // id), used to restart exactly what was observed.
   std::vector<std::string> handles;

@@ -46,14 +46,18 @@ enum class Expect {
 
 struct ServiceConfig {
   std::string name;
-  std::string backend;  // "pm2", "none", "auto"
-  std::string target;   // backend-side name (PM2 app name); defaults to name
+  std::string backend;  // "pm2", "docker", "none", "auto"
+  // What the backend looks for. PM2: the app name. Docker: a container
+  // name, or a selector "label:KEY[=VALUE]", "compose:PROJECT" or
+  // "compose:PROJECT/SERVICE" (docker_selector.hpp). Defaults to name.
+  std::string target;
   std::optional<HealthCheck> health;
   // Replaces the backend's own restart (and is the only restart for
   // backend "none"). argv vector, never a shell.
   std::vector<std::string> restart_command;
   Duration restart_timeout{60000};  // deadline of the restart call itself
   Duration verify_timeout{30000};   // how long a restarted service may take to be healthy
+  Duration stop_timeout{10000};     // Docker: seconds the engine waits after SIGTERM (restart?t=)
   Expect expect = Expect::Running;
   SourceLocation where;  // the [[service]] header, for messages
 };
@@ -69,10 +73,18 @@ struct Pm2Settings {
   Duration timeout{15000};          // per pm2 command (jlist, restart)
 };
 
+struct DockerSettings {
+  std::optional<std::string> host;       // unset: $DOCKER_HOST, else unix:///var/run/docker.sock
+  std::optional<bool> tls_verify;        // unset: $DOCKER_TLS_VERIFY
+  std::optional<std::string> cert_path;  // unset: $DOCKER_CERT_PATH, else ~/.docker
+  Duration timeout{10000};               // per Engine API call; restarts get stop_timeout + a margin
+};
+
 struct Config {
   std::string path;  // the file it was read from
   MonitorSettings monitor;
   Pm2Settings pm2;
+  DockerSettings docker;
   std::vector<ServiceConfig> services;
 
   // The service named exactly `name`, or nullptr.

@@ -37,6 +37,16 @@ std::optional<std::string> FieldReader::error() const {
   return fmt::format("{}: {}", location(*problem_at_).str(), *problem_);
 }
 
+bool FieldReader::read_bool(const toml::node& node, std::string_view key, bool& out) {
+  const auto* value = node.as_boolean();
+  if (value == nullptr) {
+    fail(node.source(), fmt::format("'{}' must be true or false, got {}", key, toml_type_name(node)));
+    return false;
+  }
+  out = value->get();
+  return true;
+}
+
 bool FieldReader::read_string(const toml::node& node, std::string_view key, std::string& out) {
   const auto* value = node.as_string();
   if (value == nullptr) {

@@ -53,6 +53,8 @@ class FieldReader {
   bool read_string(const toml::node& node, std::string_view key, std::string& out);
   // A duration string ("5s"), at most kMaxConfigDuration.
   bool read_duration(const toml::node& node, std::string_view key, ZeroDuration zero, Duration& out);
+  // true or false.
+  bool read_bool(const toml::node& node, std::string_view key, bool& out);
   // An integer within [low, high].
   bool read_integer(const toml::node& node, std::string_view key, int low, int high, int& out);
   // A non-empty array of strings whose first element is non-empty: an argv

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "config/docker_selection.hpp"
 #include "config/status_ranges.hpp"
 #include "config/suggest.hpp"
 #include "config/text_rules.hpp"
@@ -172,8 +173,8 @@ HealthCheck read_health(FieldReader& reader, const toml::table& table) {
 
 // ---- [[service]] -----------------------------------------------------------
 
-constexpr std::array<std::string_view, 3> kBackends{"pm2", "none", "auto"};
-constexpr std::array<std::string_view, 2> kPlannedBackends{"docker", "systemd"};
+constexpr std::array<std::string_view, 4> kBackends{"pm2", "docker", "none", "auto"};
+constexpr std::array<std::string_view, 1> kPlannedBackends{"systemd"};
 constexpr std::array<std::string_view, 2> kExpectValues{"running", "any"};
 
 // Reads a name-like value (name, target) and applies the name rules.
@@ -188,7 +189,15 @@ bool read_name(FieldReader& reader, const toml::node& value, std::string_view ke
   return true;
 }
 
-constexpr std::array<Key<ServiceDraft>, 8> kServiceKeys{{
+// Keeps a string value and where it was written, for checks that need the
+// other keys of the service (docker_selection.cpp).
+void read_written(FieldReader& reader, const toml::node& value, std::string_view key,
+                  std::optional<ServiceDraft::Written>& out) {
+  std::string text;
+  if (reader.read_string(value, key, text)) out = ServiceDraft::Written{std::move(text), value.source()};
+}
+
+constexpr std::array<Key<ServiceDraft>, 13> kServiceKeys{{
     {"name",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (read_name(reader, value, "name", service.config.name)) service.name_at = value.source();
@@ -199,15 +208,18 @@ constexpr std::array<Key<ServiceDraft>, 8> kServiceKeys{{
        if (!reader.read_string(value, "backend", backend)) return;
        if (is_one_of(backend, kBackends)) {
          service.config.backend = std::move(backend);
+         service.backend_at = value.source();
        } else if (is_one_of(backend, kPlannedBackends)) {
          reader.fail(
              value.source(),
              fmt::format(
-                 "backend \"{}\" is not available in this build yet; use \"pm2\", \"none\" or \"auto\"",
+                 "backend \"{}\" is not available in this build yet; use \"pm2\", \"docker\", \"none\" or "
+                 "\"auto\"",
                  backend));
        } else {
-         reader.fail(value.source(), fmt::format("unknown backend {}{}; use \"pm2\", \"none\" or \"auto\"",
-                                                 quoted(backend), did_you_mean(backend, kBackends)));
+         reader.fail(value.source(),
+                     fmt::format("unknown backend {}{}; use \"pm2\", \"docker\", \"none\" or \"auto\"",
+                                 quoted(backend), did_you_mean(backend, kBackends)));
        }
      }},
     {"target",
@@ -249,6 +261,25 @@ constexpr std::array<Key<ServiceDraft>, 8> kServiceKeys{{
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        const auto* table = reader.read_table(value, "health", "a table ([service.health])");
        if (table != nullptr) service.config.health = read_health(reader, *table);
+       service.health_at = value.source();
+     }},
+    {"container", [](FieldReader& reader, const toml::node& value,
+                     ServiceDraft& service) { read_written(reader, value, "container", service.container); }},
+    {"label", [](FieldReader& reader, const toml::node& value,
+                 ServiceDraft& service) { read_written(reader, value, "label", service.label); }},
+    {"compose_project",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       read_written(reader, value, "compose_project", service.compose_project);
+     }},
+    {"compose_service",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       read_written(reader, value, "compose_service", service.compose_service);
+     }},
+    {"stop_timeout",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       if (reader.read_duration(value, "stop_timeout", ZeroDuration::kAllowed, service.config.stop_timeout)) {
+         service.stop_timeout = ServiceDraft::Written{"", value.source()};
+       }
      }},
 }};
 
@@ -261,9 +292,10 @@ ServiceDraft read_service(FieldReader& reader, const toml::table& table) {
     reader.fail(table.source(), "[[service]] needs a 'name' (name = \"backend-api\")");
   }
   if (!table.contains("backend")) {
-    reader.fail(table.source(), "[[service]] needs a 'backend': \"pm2\", \"none\" or \"auto\"");
+    reader.fail(table.source(), "[[service]] needs a 'backend': \"pm2\", \"docker\", \"none\" or \"auto\"");
   }
   if (service.config.target.empty()) service.config.target = service.config.name;
+  resolve_docker_selection(reader, service);
   return service;
 }
 
@@ -305,7 +337,35 @@ constexpr std::array<Key<Pm2Settings>, 3> kPm2Keys{{
      }},
 }};
 
-constexpr std::array<Key<ConfigDraft>, 3> kTopKeys{{
+constexpr std::array<Key<DockerSettings>, 4> kDockerKeys{{
+    {"host",
+     [](FieldReader& reader, const toml::node& value, DockerSettings& docker) {
+       std::string host;
+       if (reader.read_string(value, "host", host)) docker.host = std::move(host);
+     }},
+    {"tls_verify",
+     [](FieldReader& reader, const toml::node& value, DockerSettings& docker) {
+       bool verify = false;
+       if (reader.read_bool(value, "tls_verify", verify)) docker.tls_verify = verify;
+     }},
+    {"cert_path",
+     [](FieldReader& reader, const toml::node& value, DockerSettings& docker) {
+       std::string path;
+       if (!reader.read_string(value, "cert_path", path)) return;
+       if (!path.starts_with('/')) {
+         reader.fail(value.source(),
+                     fmt::format("'cert_path' must be an absolute path, got {}", quoted(path)));
+         return;
+       }
+       docker.cert_path = std::move(path);
+     }},
+    {"timeout",
+     [](FieldReader& reader, const toml::node& value, DockerSettings& docker) {
+       reader.read_duration(value, "timeout", ZeroDuration::kRejected, docker.timeout);
+     }},
+}};
+
+constexpr std::array<Key<ConfigDraft>, 4> kTopKeys{{
     {"monitor",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* table = reader.read_table(value, "monitor", "a table ([monitor])");
@@ -315,6 +375,11 @@ constexpr std::array<Key<ConfigDraft>, 3> kTopKeys{{
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* table = reader.read_table(value, "pm2", "a table ([pm2])");
        if (table != nullptr) read_keys(reader, *table, "[pm2]", kPm2Keys, draft.pm2);
+     }},
+    {"docker",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       const auto* table = reader.read_table(value, "docker", "a table ([docker])");
+       if (table != nullptr) read_keys(reader, *table, "[docker]", kDockerKeys, draft.docker);
      }},
     {"service",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
@@ -342,12 +407,13 @@ constexpr std::array<Key<ConfigDraft>, 3> kTopKeys{{
 }};
 
 std::string unknown_key_message(std::string_view key, std::string_view section) {
-  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 5> sections{{
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 6> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
       {"[[service]]", names_of(kServiceKeys)},
       {"[service.health]", names_of(kHealthKeys)},
+      {"[docker]", names_of(kDockerKeys)},
   }};
   const auto& own =
       std::ranges::find(sections, section, [](const auto& entry) { return entry.first; })->second;

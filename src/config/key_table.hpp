@@ -21,6 +21,15 @@ struct ServiceDraft {
   std::optional<toml::source_region> target_at;  // unset: target defaulted to the name
   std::optional<toml::source_region> restart_timeout_at;
   std::optional<toml::source_region> verify_timeout_at;
+  std::optional<toml::source_region> backend_at;
+  std::optional<toml::source_region> health_at;
+  // Docker's container selection, as written; docker_selection.hpp turns it
+  // into config.target.
+  struct Written {
+    std::string text;
+    toml::source_region at;
+  };
+  std::optional<Written> container, label, compose_project, compose_service, stop_timeout;
 };
 
 // A document as read: every value typed and checked on its own; rules that
@@ -29,6 +38,7 @@ struct ConfigDraft {
   MonitorSettings monitor;
   std::optional<toml::source_region> deadline_at;
   Pm2Settings pm2;
+  DockerSettings docker;
   std::vector<ServiceDraft> services;
   std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
 };

@@ -32,8 +32,10 @@ void Cycle::act(ServiceResult& result, Deadline deadline) {
     return;
   }
   if (!needs_restart(result.verdict.health)) return;
-  if (auto possible = can_restart(service, result.sighting); !possible) {
+  if (auto possible = can_restart(service, result.sighting, backends_); !possible) {
     result.action_detail = possible.error();
+    spdlog::error("{}: {} ({}); {}", service.name, to_string(result.verdict.health), result.verdict.reason,
+                  possible.error());
     return;
   }
   if (options_.dry_run) {

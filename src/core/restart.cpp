@@ -5,19 +5,30 @@
 
 namespace pm {
 
-std::expected<void, std::string> can_restart(const ServiceConfig& service, const Sighting& sighting) {
+std::expected<void, std::string> can_restart(const ServiceConfig& service, const Sighting& sighting,
+                                             const Backends& backends) {
   if (!service.restart_command.empty()) return {};
   if (service.backend == "none") {
     return std::unexpected("backend \"none\" has no restart_command: reported only");
   }
   if (!sighting.status) return std::unexpected("its backend could not be asked, so nothing is restarted");
+  if (sighting.status->state == UnitState::Missing) {
+    auto backend = backends.find(sighting.backend);
+    std::string_view hint = backend == backends.end() ? "" : backend->second->create_hint();
+    return std::unexpected(
+        fmt::format("nothing to restart: {} restarts what exists but never creates it; {}{}or "
+                    "give the service a restart_command",
+                    sighting.backend, hint, hint.empty() ? "" : ", "));
+  }
   return {};
 }
 
 std::expected<std::string, std::string> restart_service(const ServiceConfig& service,
                                                         const Sighting& sighting, Backends& backends,
                                                         CommandRunner& runner, Deadline deadline) {
-  if (auto possible = can_restart(service, sighting); !possible) return std::unexpected(possible.error());
+  if (auto possible = can_restart(service, sighting, backends); !possible) {
+    return std::unexpected(possible.error());
+  }
   Deadline restart_deadline = deadline.capped(service.restart_timeout);
 
   if (!service.restart_command.empty()) {

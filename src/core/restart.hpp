@@ -20,6 +20,7 @@ std::expected<std::string, std::string> restart_service(const ServiceConfig& ser
 
 // Whether a service can be restarted at all (a backend that restarts, or a
 // restart_command); the error says why not.
-std::expected<void, std::string> can_restart(const ServiceConfig& service, const Sighting& sighting);
+std::expected<void, std::string> can_restart(const ServiceConfig& service, const Sighting& sighting,
+                                             const Backends& backends);
 
 }  // namespace pm

@@ -37,7 +37,16 @@ Verdict judge(const ServiceConfig& service, const Sighting& sighting,
 
   const UnitStatus& status = *sighting.status;
   switch (status.state) {
-    case UnitState::Running: return from_probe();
+    case UnitState::Running:
+      // The engine's own health check counts before the configured probe.
+      if (status.engine_health == "unhealthy") {
+        std::string detail = status.engine_health_detail.empty() ? "" : ": " + status.engine_health_detail;
+        return {Health::Unhealthy, fmt::format("{} health check says unhealthy{}", sighting.backend, detail)};
+      }
+      if (status.engine_health == "starting") {
+        return {Health::Starting, fmt::format("{} health check is starting", sighting.backend)};
+      }
+      return from_probe();
     case UnitState::Starting:
     case UnitState::Stopping:
       if (status.state == UnitState::Starting && probe && probe->healthy) return {Health::Healthy, ""};

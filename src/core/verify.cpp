@@ -19,6 +19,13 @@ struct Watch {
 
 Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
 
+// A passing check (ours or the engine's own) or an allowed stop settles a
+// service at once; a bare "running" does not (see Verifier::run).
+bool vouched_for(const ServiceConfig& service, const Verdict& verdict, const Sighting& sighting) {
+  return service.health || verdict.health == Health::StoppedOk || !sighting.status ||
+         sighting.status->engine_health == "healthy";
+}
+
 void settle(Watch& watch, Verdict verdict, Clock::time_point cycle_start) {
   watch.result->final_verdict = std::move(verdict);
   watch.result->settled_after = since(cycle_start);
@@ -68,7 +75,7 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
       const ServiceConfig& service = *services[i];
       Verdict verdict = judge(service, sightings[i], probe_of[i]);
       if (is_fine(verdict.health)) {
-        bool stable = service.health || verdict.health == Health::StoppedOk || !sightings[i].status ||
+        bool stable = vouched_for(service, verdict, sightings[i]) ||
                       (!watch.running_pids.empty() && watch.running_pids == sightings[i].status->pids);
         if (stable) {
           spdlog::info("{}: {} after {}", service.name, to_string(verdict.health),

@@ -17,9 +17,10 @@ class Verifier {
   Verifier(Backends& backends, Prober& prober, const Interrupt& interrupt, Duration interval);
 
   // Sets final_verdict and settled_after of every service in `pending`.
-  // A service with a health check is fine after one passing probe; one
-  // without must be seen running with the same pids twice in a row (a
-  // crash-looping process is "online" for a moment after every restart).
+  // A service with a health check (its probe, or the engine's own check
+  // reporting healthy) is fine after one passing round; one without must be
+  // seen running with the same pids twice in a row (a crash-looping process
+  // is "online" for a moment after every restart).
   // Returns early on a stop request or at `deadline`, saying so in the
   // final verdicts of the services left.
   void run(const std::vector<ServiceResult*>& pending, Deadline::Clock::time_point cycle_start,

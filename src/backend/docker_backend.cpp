@@ -1,0 +1,239 @@
+#include "backend/docker_backend.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "backend/docker_containers.hpp"
+#include "backend/docker_selector.hpp"
+
+namespace pm {
+namespace {
+
+// A stop timeout is what the engine waits between SIGTERM and SIGKILL; the
+// restart call itself may take that long plus the stop and the start.
+constexpr Duration kRestartMargin{30000};
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// The list call: narrowed by the engine when one label selector covers every
+// target, else the whole list (names are matched here: the engine's name
+// filter matches substrings).
+std::string list_path(const std::vector<DockerSelector>& selectors) {
+  std::string path = "/containers/json?all=1";
+  if (selectors.size() == 1 && !selectors.front().list_filter().empty()) {
+    path += "&filters=" + percent_encode(selectors.front().list_filter());
+  }
+  return path;
+}
+
+std::string failed_call(std::string_view what, const EngineResponse& response) {
+  return fmt::format("the Docker engine answered {} to {}: {}", response.status, what,
+                     engine_error_message(response.body));
+}
+
+std::string engine_state_words(const ContainerSummary& summary, const ContainerDetail* detail) {
+  std::string words = summary.state;
+  if (detail != nullptr && (summary.state == "exited" || summary.state == "dead")) {
+    words += fmt::format(" ({}{})", detail->exit_code, detail->oom_killed ? ", out of memory" : "");
+  }
+  std::string health = detail != nullptr ? detail->health : health_from_status_text(summary.status_text);
+  if (summary.state == "running" && !health.empty()) words += fmt::format(" ({})", health);
+  return words;
+}
+
+UnitStatus unit_status(const ContainerSummary& summary, const ContainerDetail* detail) {
+  UnitStatus status;
+  status.state = docker_state_to_unit_state(summary.state);
+  status.engine_state = engine_state_words(summary, detail);
+  status.handles = {summary.id};
+  if (summary.state == "running") {
+    status.engine_health = detail != nullptr ? detail->health : health_from_status_text(summary.status_text);
+  }
+  if (detail != nullptr) {
+    if (status.state == UnitState::Running && detail->pid > 0) status.pids = {detail->pid};
+    status.restart_count = detail->restart_count;
+    if (detail->health == "unhealthy") {
+      status.engine_health_detail = fmt::format("failed {} time(s) in a row", detail->failing_streak);
+      if (!detail->last_health_output.empty())
+        status.engine_health_detail += ": " + detail->last_health_output;
+    }
+  }
+  return status;
+}
+
+// Docker's own health check vouches for a running, healthy container; every
+// other container is inspected for its pid, exit code, restart count and
+// health detail.
+bool needs_inspect(const ContainerSummary& summary) {
+  return !(summary.state == "running" && health_from_status_text(summary.status_text) == "healthy");
+}
+
+// Inspects each container at most once per observation.
+class ContainerInspector {
+ public:
+  ContainerInspector(DockerEngineClient& engine, Deadline deadline) : engine_(engine), deadline_(deadline) {}
+
+  // The detail of `container`, or nullptr when it vanished since the list
+  // (its listed state is then the last one known).
+  std::expected<const ContainerDetail*, std::string> inspect(const ContainerSummary& container) {
+    if (auto it = details_.find(container.id); it != details_.end()) return &it->second;
+    auto answer = engine_.get("/containers/" + container.id + "/json", deadline_);
+    if (!answer) return std::unexpected(answer.error());
+    if (answer->status == 404) return nullptr;
+    if (answer->status != 200)
+      return std::unexpected(failed_call("an inspect of " + container.name, *answer));
+    auto parsed = parse_container_inspect(answer->body);
+    if (!parsed) return std::unexpected(parsed.error());
+    return &details_.emplace(container.id, std::move(*parsed)).first->second;
+  }
+
+ private:
+  DockerEngineClient& engine_;
+  Deadline deadline_;
+  std::map<std::string, ContainerDetail> details_;
+};
+
+std::string compose_service_of(const ContainerSummary& container) {
+  auto it = container.labels.find(std::string(kComposeServiceLabel));
+  return it == container.labels.end() ? std::string() : it->second;
+}
+
+// The units `selector` matches. Members of a group are named after their
+// Compose service when it has one container, else after the container.
+std::expected<std::vector<UnitStatus>, std::string> units_of(const DockerSelector& selector,
+                                                             const std::vector<ContainerSummary>& containers,
+                                                             ContainerInspector& inspector) {
+  std::map<std::string, int> containers_per_service;
+  for (const auto& container : containers) {
+    if (selector.matches(container)) ++containers_per_service[compose_service_of(container)];
+  }
+  std::vector<UnitStatus> units;
+  for (const auto& container : containers) {
+    if (!selector.matches(container)) continue;
+    const ContainerDetail* detail = nullptr;
+    if (needs_inspect(container)) {
+      auto inspected = inspector.inspect(container);
+      if (!inspected) return std::unexpected(inspected.error());
+      detail = *inspected;
+    }
+    UnitStatus status = unit_status(container, detail);
+    if (selector.is_group()) {
+      std::string service = compose_service_of(container);
+      bool by_service = selector.kind == DockerSelector::Kind::Compose && !service.empty() &&
+                        containers_per_service[service] == 1;
+      status.member_name = by_service ? service : container.name;
+      status.member_target = container.name;
+    }
+    units.push_back(std::move(status));
+  }
+  if (units.empty()) units.push_back(missing_unit(selector.nothing_matches()));
+  std::ranges::sort(units, {}, &UnitStatus::member_name);  // the engine lists newest first
+  return units;
+}
+
+}  // namespace
+
+DockerBackend::DockerBackend(DockerSettings settings) : settings_(std::move(settings)) {}
+DockerBackend::~DockerBackend() = default;
+
+std::expected<DockerEngineClient*, std::string> DockerBackend::client() {
+  if (client_) return client_.get();
+  DockerHostSettings host;
+  host.config_host = settings_.host;
+  host.config_tls_verify = settings_.tls_verify;
+  host.config_cert_path = settings_.cert_path;
+  host.env_host = std::getenv("DOCKER_HOST");
+  host.env_tls_verify = std::getenv("DOCKER_TLS_VERIFY");
+  host.env_cert_path = std::getenv("DOCKER_CERT_PATH");
+  const char* home = std::getenv("HOME");
+  host.home = home != nullptr ? home : "";
+  auto endpoint = resolve_docker_endpoint(host);
+  if (!endpoint) return std::unexpected(endpoint.error());
+  client_ = std::make_unique<DockerEngineClient>(std::move(*endpoint));
+  return client_.get();
+}
+
+std::expected<StatusByTarget, std::string> DockerBackend::observe(const std::vector<std::string>& targets,
+                                                                  Deadline deadline) {
+  auto engine = client();
+  if (!engine) return std::unexpected(engine.error());
+  Deadline call_deadline = deadline.capped(settings_.timeout);
+
+  StatusByTarget result;
+  std::vector<std::pair<std::string, DockerSelector>> selected;
+  for (const auto& target : targets) {
+    auto selector = parse_docker_target(target);
+    if (selector) {
+      selected.emplace_back(target, std::move(*selector));
+    } else {
+      result[target] = {missing_unit(selector.error())};
+    }
+  }
+  std::vector<DockerSelector> selectors;
+  for (const auto& entry : selected) selectors.push_back(entry.second);
+  auto listed = (*engine)->get(list_path(selectors), call_deadline);
+  if (!listed) return std::unexpected(listed.error());
+  if (listed->status != 200) return std::unexpected(failed_call("the container list", *listed));
+  auto containers = parse_container_list(listed->body);
+  if (!containers) return std::unexpected(containers.error());
+
+  ContainerInspector inspector(**engine, call_deadline);
+  for (const auto& [target, selector] : selected) {
+    auto units = units_of(selector, *containers, inspector);
+    if (!units) return std::unexpected(units.error());
+    result[target] = std::move(*units);
+  }
+  return result;
+}
+
+std::expected<std::string, std::string> DockerBackend::restart(const ServiceConfig& service,
+                                                               const UnitStatus& last, Deadline deadline) {
+  if (last.state == UnitState::Missing || last.handles.empty()) {
+    return std::unexpected(
+        fmt::format("{}: process-monitor starts and restarts containers but does not create "
+                    "them; create it (docker run, docker compose up), or give the service "
+                    "a restart_command",
+                    last.engine_state));
+  }
+  auto engine = client();
+  if (!engine) return std::unexpected(engine.error());
+  const std::string& id = last.handles.front();
+  std::string shown = service.target;
+
+  std::string path;
+  std::string done;
+  Deadline call_deadline = deadline.capped(settings_.timeout);
+  if (last.engine_state.starts_with("paused")) {
+    path = "/containers/" + id + "/unpause";
+    done = "docker unpause " + shown;
+  } else if (last.state == UnitState::Stopped || last.state == UnitState::Failed) {
+    path = "/containers/" + id + "/start";
+    done = "docker start " + shown;
+  } else {
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(service.stop_timeout).count();
+    path = fmt::format("/containers/{}/restart?t={}", id, seconds);
+    done = fmt::format("docker restart -t {} {}", seconds, shown);
+    call_deadline = deadline.capped(service.stop_timeout + kRestartMargin);
+  }
+  auto answer = (*engine)->post(path, call_deadline);
+  if (!answer) return std::unexpected(fmt::format("{}: {}", done, answer.error()));
+  // 304: already started (someone else was quicker): fine, verification decides.
+  if (answer->status != 204 && answer->status != 304) return std::unexpected(failed_call(done, *answer));
+  return done;
+}
+
+}  // namespace pm
