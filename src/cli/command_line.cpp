@@ -47,8 +47,8 @@ std::string version_text() {
 
 std::unique_ptr<CLI::App> make_command_line(Options& options) {
   auto app = std::make_unique<CLI::App>(
-      "process-monitor: checks PM2 (and later systemd, Docker) services and their health URLs,\n"
-      "restarts the failed ones and verifies that the restart worked.",
+      "process-monitor: checks PM2 apps and Docker containers (systemd units are coming) and their\n"
+      "health URLs, restarts the failed ones and verifies that the restart worked.",
       "process-monitor");
   app->footer(kExitCodesHelp);
   app->set_version_flag("-V,--version", version_text());
