@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_packages=(
   build-essential cmake pkg-config git
   libcli11-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
-  libboost-filesystem-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
+  libboost-filesystem-dev catch2 libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
 )
 test_packages=(curl ca-certificates procps)
 # PM2 needs Node.js and npm. A machine that already has them (for example
@@ -35,3 +35,4 @@ fi
 
 # PM2, pinned by tests/engines/pm2/package-lock.json.
 "$here/tests/engines/pm2/install.sh"
+"$here/tests/engines/docker/install.sh"

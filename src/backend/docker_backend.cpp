@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -91,9 +92,13 @@ class ContainerInspector {
   // (its listed state is then the last one known).
   std::expected<const ContainerDetail*, std::string> inspect(const ContainerSummary& container) {
     if (auto it = details_.find(container.id); it != details_.end()) return &it->second;
+    if (gone_.contains(container.id)) return nullptr;
     auto answer = engine_.get("/containers/" + container.id + "/json", deadline_);
     if (!answer) return std::unexpected(answer.error());
-    if (answer->status == 404) return nullptr;
+    if (answer->status == 404) {
+      gone_.insert(container.id);
+      return nullptr;
+    }
     if (answer->status != 200)
       return std::unexpected(failed_call("an inspect of " + container.name, *answer));
     auto parsed = parse_container_inspect(answer->body);
@@ -105,6 +110,7 @@ class ContainerInspector {
   DockerEngineClient& engine_;
   Deadline deadline_;
   std::map<std::string, ContainerDetail> details_;
+  std::set<std::string> gone_;  // answered 404: removed since the list
 };
 
 std::string compose_service_of(const ContainerSummary& container) {

@@ -4,6 +4,7 @@
 
 #include "backend/docker_backend.hpp"
 #include "backend/pm2_backend.hpp"
+#include "backend/systemd_backend.hpp"
 
 namespace pm {
 namespace {
@@ -22,6 +23,10 @@ constexpr std::array kEntries{
     Entry{"docker",
           [](const Config& config, CommandRunner&) -> std::unique_ptr<Backend> {
             return std::make_unique<DockerBackend>(config.docker);
+          }},
+    Entry{"systemd",
+          [](const Config& config, CommandRunner&) -> std::unique_ptr<Backend> {
+            return std::make_unique<SystemdBackend>(config.systemd);
           }},
 };
 

@@ -49,7 +49,8 @@ struct ServiceConfig {
   std::string backend;  // "pm2", "docker", "none", "auto"
   // What the backend looks for. PM2: the app name. Docker: a container
   // name, or a selector "label:KEY[=VALUE]", "compose:PROJECT" or
-  // "compose:PROJECT/SERVICE" (docker_selector.hpp). Defaults to name.
+  // "compose:PROJECT/SERVICE" (docker_selector.hpp). systemd: the unit,
+  // "user/UNIT" for the user manager (systemd_units.hpp). Defaults to name.
   std::string target;
   std::optional<HealthCheck> health;
   // Replaces the backend's own restart (and is the only restart for
@@ -80,11 +81,16 @@ struct DockerSettings {
   Duration timeout{10000};               // per Engine API call; restarts get stop_timeout + a margin
 };
 
+struct SystemdSettings {
+  Duration timeout{10000};  // per batched query; restarts wait for their job up to restart_timeout
+};
+
 struct Config {
   std::string path;  // the file it was read from
   MonitorSettings monitor;
   Pm2Settings pm2;
   DockerSettings docker;
+  SystemdSettings systemd;
   std::vector<ServiceConfig> services;
 
   // The service named exactly `name`, or nullptr.

@@ -13,6 +13,7 @@
 #include "config/docker_selection.hpp"
 #include "config/status_ranges.hpp"
 #include "config/suggest.hpp"
+#include "config/systemd_selection.hpp"
 #include "config/text_rules.hpp"
 #include "config/url_check.hpp"
 
@@ -173,8 +174,7 @@ HealthCheck read_health(FieldReader& reader, const toml::table& table) {
 
 // ---- [[service]] -----------------------------------------------------------
 
-constexpr std::array<std::string_view, 4> kBackends{"pm2", "docker", "none", "auto"};
-constexpr std::array<std::string_view, 1> kPlannedBackends{"systemd"};
+constexpr std::array<std::string_view, 5> kBackends{"pm2", "docker", "systemd", "none", "auto"};
 constexpr std::array<std::string_view, 2> kExpectValues{"running", "any"};
 
 // Reads a name-like value (name, target) and applies the name rules.
@@ -197,7 +197,7 @@ void read_written(FieldReader& reader, const toml::node& value, std::string_view
   if (reader.read_string(value, key, text)) out = ServiceDraft::Written{std::move(text), value.source()};
 }
 
-constexpr std::array<Key<ServiceDraft>, 13> kServiceKeys{{
+constexpr std::array<Key<ServiceDraft>, 15> kServiceKeys{{
     {"name",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (read_name(reader, value, "name", service.config.name)) service.name_at = value.source();
@@ -209,16 +209,10 @@ constexpr std::array<Key<ServiceDraft>, 13> kServiceKeys{{
        if (is_one_of(backend, kBackends)) {
          service.config.backend = std::move(backend);
          service.backend_at = value.source();
-       } else if (is_one_of(backend, kPlannedBackends)) {
-         reader.fail(
-             value.source(),
-             fmt::format(
-                 "backend \"{}\" is not available in this build yet; use \"pm2\", \"docker\", \"none\" or "
-                 "\"auto\"",
-                 backend));
        } else {
          reader.fail(value.source(),
-                     fmt::format("unknown backend {}{}; use \"pm2\", \"docker\", \"none\" or \"auto\"",
+                     fmt::format("unknown backend {}{}; use \"pm2\", \"docker\", \"systemd\", \"none\" or "
+                                 "\"auto\"",
                                  quoted(backend), did_you_mean(backend, kBackends)));
        }
      }},
@@ -275,6 +269,10 @@ constexpr std::array<Key<ServiceDraft>, 13> kServiceKeys{{
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        read_written(reader, value, "compose_service", service.compose_service);
      }},
+    {"unit", [](FieldReader& reader, const toml::node& value,
+                ServiceDraft& service) { read_written(reader, value, "unit", service.unit); }},
+    {"scope", [](FieldReader& reader, const toml::node& value,
+                 ServiceDraft& service) { read_written(reader, value, "scope", service.scope); }},
     {"stop_timeout",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (reader.read_duration(value, "stop_timeout", ZeroDuration::kAllowed, service.config.stop_timeout)) {
@@ -292,7 +290,8 @@ ServiceDraft read_service(FieldReader& reader, const toml::table& table) {
     reader.fail(table.source(), "[[service]] needs a 'name' (name = \"backend-api\")");
   }
   if (!table.contains("backend")) {
-    reader.fail(table.source(), "[[service]] needs a 'backend': \"pm2\", \"docker\", \"none\" or \"auto\"");
+    reader.fail(table.source(),
+                "[[service]] needs a 'backend': \"pm2\", \"docker\", \"systemd\", \"none\" or \"auto\"");
   }
   if (service.config.target.empty()) service.config.target = service.config.name;
   resolve_docker_selection(reader, service);
@@ -365,7 +364,20 @@ constexpr std::array<Key<DockerSettings>, 4> kDockerKeys{{
      }},
 }};
 
-constexpr std::array<Key<ConfigDraft>, 4> kTopKeys{{
+constexpr std::array<Key<ConfigDraft>, 2> kSystemdKeys{{
+    {"scope",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       std::string scope;
+       if (reader.read_string(value, "scope", scope))
+         draft.systemd_scope = ServiceDraft::Written{scope, value.source()};
+     }},
+    {"timeout",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       reader.read_duration(value, "timeout", ZeroDuration::kRejected, draft.systemd.timeout);
+     }},
+}};
+
+constexpr std::array<Key<ConfigDraft>, 5> kTopKeys{{
     {"monitor",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* table = reader.read_table(value, "monitor", "a table ([monitor])");
@@ -380,6 +392,11 @@ constexpr std::array<Key<ConfigDraft>, 4> kTopKeys{{
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* table = reader.read_table(value, "docker", "a table ([docker])");
        if (table != nullptr) read_keys(reader, *table, "[docker]", kDockerKeys, draft.docker);
+     }},
+    {"systemd",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       const auto* table = reader.read_table(value, "systemd", "a table ([systemd])");
+       if (table != nullptr) read_keys(reader, *table, "[systemd]", kSystemdKeys, draft);
      }},
     {"service",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
@@ -407,13 +424,14 @@ constexpr std::array<Key<ConfigDraft>, 4> kTopKeys{{
 }};
 
 std::string unknown_key_message(std::string_view key, std::string_view section) {
-  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 6> sections{{
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 7> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
       {"[[service]]", names_of(kServiceKeys)},
       {"[service.health]", names_of(kHealthKeys)},
       {"[docker]", names_of(kDockerKeys)},
+      {"[systemd]", names_of(kSystemdKeys)},
   }};
   const auto& own =
       std::ranges::find(sections, section, [](const auto& entry) { return entry.first; })->second;
@@ -442,6 +460,9 @@ std::string unknown_key_message(std::string_view key, std::string_view section) 
 ConfigDraft read_document(FieldReader& reader, const toml::table& root) {
   ConfigDraft draft;
   read_keys(reader, root, "", kTopKeys, draft);
+  // After the whole document: [systemd] scope is the default of services
+  // that may be written before it.
+  for (auto& service : draft.services) resolve_systemd_selection(reader, service, draft.systemd_scope);
   return draft;
 }
 

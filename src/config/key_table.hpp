@@ -30,6 +30,8 @@ struct ServiceDraft {
     toml::source_region at;
   };
   std::optional<Written> container, label, compose_project, compose_service, stop_timeout;
+  // systemd's unit and manager, as written; systemd_selection.hpp.
+  std::optional<Written> unit, scope;
 };
 
 // A document as read: every value typed and checked on its own; rules that
@@ -39,6 +41,8 @@ struct ConfigDraft {
   std::optional<toml::source_region> deadline_at;
   Pm2Settings pm2;
   DockerSettings docker;
+  SystemdSettings systemd;
+  std::optional<ServiceDraft::Written> systemd_scope;  // [systemd] scope
   std::vector<ServiceDraft> services;
   std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
 };

@@ -503,26 +503,18 @@ backend = "pm2"
 )") == R"(test.toml:1:1: [[service]] needs a 'name' (name = "backend-api"))");
   CHECK(error_of(R"([[service]]
 name = "a"
-)") == R"(test.toml:1:1: [[service]] needs a 'backend': "pm2", "docker", "none" or "auto")");
-}
-
-TEST_CASE("backends not in this build are named as such", "[config]") {
-  CHECK_THAT(error_of(R"([[service]]
-name = "a"
-backend = "systemd"
-)"),
-             StartsWith(R"(test.toml:3:11: backend "systemd" is not available in this build yet)"));
+)") == R"(test.toml:1:1: [[service]] needs a 'backend': "pm2", "docker", "systemd", "none" or "auto")");
 }
 
 TEST_CASE("an unknown backend gets a suggestion", "[config]") {
   CHECK(error_of(R"([[service]]
 name = "a"
 backend = "PM2"
-)") == R"(test.toml:3:11: unknown backend 'PM2' (did you mean 'pm2'?); use "pm2", "docker", "none" or "auto")");
+)") == R"(test.toml:3:11: unknown backend 'PM2' (did you mean 'pm2'?); use "pm2", "docker", "systemd", "none" or "auto")");
   CHECK(error_of(R"([[service]]
 name = "a"
 backend = "kubernetes"
-)") == R"(test.toml:3:11: unknown backend 'kubernetes'; use "pm2", "docker", "none" or "auto")");
+)") == R"(test.toml:3:11: unknown backend 'kubernetes'; use "pm2", "docker", "systemd", "none" or "auto")");
 }
 
 TEST_CASE("expect is running or any", "[config]") {

@@ -131,3 +131,45 @@ TEST_CASE("docker targets parse into selectors that match containers", "[docker]
   CHECK_THAT(parse_docker_target("label:").error(), Contains("empty label key"));
   CHECK_THAT(parse_docker_target("svc:x").error(), Contains("is not a container name"));
 }
+
+TEST_CASE("systemd services name a unit of the system or the user manager", "[systemd][config]") {
+  auto config = valid(R"([[service]]
+name = "backend-api"
+backend = "systemd"
+
+[[service]]
+name = "worker"
+backend = "systemd"
+unit = "worker@1.service"
+scope = "user"
+
+[[service]]
+name = "nightly"
+backend = "systemd"
+unit = "nightly.timer"
+
+[systemd]
+scope = "user"
+timeout = "3s"
+)");
+  CHECK(config.services[0].target == "user/backend-api.service");  // [systemd] scope, written after it
+  CHECK(config.services[1].target == "user/worker@1.service");
+  CHECK(config.services[2].target == "user/nightly.timer");
+  CHECK(config.systemd.timeout == Duration{3000});
+  CHECK(valid("[[service]]\nname = \"api\"\nbackend = \"systemd\"\n").services[0].target == "api.service");
+}
+
+TEST_CASE("systemd selection mistakes are rejected where they are written", "[systemd][config]") {
+  CHECK(error_of("[[service]]\nname = \"a\"\nbackend = \"pm2\"\nunit = \"a.service\"\n") ==
+        R"(test.toml:4:8: 'unit' only applies to backend "systemd" (this service has backend "pm2"))");
+  CHECK_THAT(error_of("[[service]]\nname = \"a\"\nbackend = \"systemd\"\nscope = \"session\"\n"),
+             Contains("test.toml:4:9: 'scope' must be \"system\" or \"user\", got 'session'"));
+  CHECK_THAT(error_of("[systemd]\nscope = \"root\"\n[[service]]\nname = \"a\"\nbackend = \"systemd\"\n"),
+             Contains("test.toml:2:9: 'scope' must be \"system\" or \"user\""));
+  CHECK_THAT(error_of("[[service]]\nname = \"a\"\nbackend = \"systemd\"\ntarget = \"b\"\n"),
+             Contains("test.toml:4:10: for backend \"systemd\" name the unit with 'unit'"));
+  CHECK_THAT(error_of("[[service]]\nname = \"a\"\nbackend = \"systemd\"\nunit = \"a b.service\"\n"),
+             Contains("test.toml:4:8: 'a b.service' is not a valid unit name"));
+  CHECK_THAT(error_of("[systemd]\nscop = \"user\"\n[[service]]\nname = \"a\"\nbackend = \"systemd\"\n"),
+             Contains("test.toml:2:1: unknown key 'scop' in [systemd] (did you mean 'scope'?)"));
+}

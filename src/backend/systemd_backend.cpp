@@ -1,0 +1,74 @@
+#include "backend/systemd_backend.hpp"
+
+#include <fmt/format.h>
+
+#include "backend/systemd_units.hpp"
+
+namespace pm {
+
+SystemdBackend::SystemdBackend(SystemdSettings settings) : settings_(settings) {}
+SystemdBackend::~SystemdBackend() = default;
+
+std::expected<SystemdBus*, std::string> SystemdBackend::bus(SystemdScope scope) {
+  auto& slot = buses_[scope];
+  if (!slot) {
+    auto connected = SystemdBus::connect(scope);
+    if (!connected) return std::unexpected(connected.error());
+    slot = std::move(*connected);
+  }
+  return slot.get();
+}
+
+std::expected<StatusByTarget, std::string> SystemdBackend::observe(const std::vector<std::string>& targets,
+                                                                   Deadline deadline) {
+  std::map<SystemdScope, std::vector<std::string>> units_by_scope;
+  for (const auto& target : targets) {
+    SystemdTarget parsed = parse_systemd_target(target);
+    units_by_scope[parsed.scope].push_back(parsed.unit);
+  }
+  StatusByTarget result;
+  for (const auto& [scope, units] : units_by_scope) {
+    auto connection = bus(scope);
+    if (!connection) return std::unexpected(connection.error());
+    auto properties = (*connection)->read_units(units, deadline.capped(settings_.timeout));
+    if (!properties) {
+      buses_.erase(scope);  // reconnect next time: the manager may have been re-executed
+      return std::unexpected(properties.error());
+    }
+    for (const auto& unit : units) {
+      result[format_systemd_target(scope, unit)] = {systemd_unit_status(properties->at(unit))};
+    }
+  }
+  return result;
+}
+
+std::expected<std::string, std::string> SystemdBackend::restart(const ServiceConfig& service,
+                                                                const UnitStatus& last, Deadline deadline) {
+  SystemdTarget target = parse_systemd_target(service.target);
+  auto connection = bus(target.scope);
+  if (!connection) return std::unexpected(connection.error());
+  std::string systemctl = target.scope == SystemdScope::User ? "systemctl --user" : "systemctl";
+  std::string done;
+  // A unit refused by its start limit stays refused until reset-failed:
+  // restarting it without that only fails again.
+  if (last.engine_state.find("start-limit-hit") != std::string::npos) {
+    auto reset = (*connection)->reset_failed(target.unit, deadline);
+    if (!reset) return std::unexpected(reset.error());
+    done = fmt::format("{} reset-failed {} (start limit hit), then ", systemctl, target.unit);
+  }
+  auto job = (*connection)->restart_unit(target.unit, deadline);
+  if (!job) {
+    buses_.erase(target.scope);
+    return std::unexpected(done + job.error());
+  }
+  if (*job != "done") {
+    return std::unexpected(
+        fmt::format("{}{} restart {}: the job ended '{}'; see '{} status {}' and 'journalctl{} "
+                    "-u {}'",
+                    done, systemctl, target.unit, *job, systemctl, target.unit,
+                    target.scope == SystemdScope::User ? " --user" : "", target.unit));
+  }
+  return fmt::format("{}{} restart {}", done, systemctl, target.unit);
+}
+
+}  // namespace pm

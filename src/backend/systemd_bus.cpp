@@ -1,0 +1,308 @@
+#include "backend/systemd_bus.hpp"
+
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace pm {
+namespace {
+
+constexpr const char* kService = "org.freedesktop.systemd1";
+constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
+constexpr const char* kManagerInterface = "org.freedesktop.systemd1.Manager";
+constexpr const char* kUnitInterface = "org.freedesktop.systemd1.Unit";
+constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
+
+std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
+
+uint64_t usec_left(const Deadline& deadline) {
+  auto left = deadline.remaining();
+  if (left == Duration::max()) return UINT64_MAX;
+  return static_cast<uint64_t>(std::max<long long>(left.count(), 1)) * 1000;
+}
+
+std::string manager_name(SystemdScope scope) {
+  return scope == SystemdScope::System ? "the systemd system manager" : "the systemd user manager";
+}
+
+// A refused call, in words that name the fix.
+std::string call_error(const sd_bus_error& error, SystemdScope scope, std::string_view unit,
+                       std::string_view action) {
+  std::string name = error.name != nullptr ? error.name : "";
+  std::string message = error.message != nullptr ? error.message : "";
+  if (name == "org.freedesktop.DBus.Error.AccessDenied" ||
+      name == "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") {
+    return fmt::format(
+        "permission denied to {} {}: {}; run process-monitor as root for system units, or "
+        "allow it with a polkit rule (org.freedesktop.systemd1.manage-units)",
+        action, unit, message);
+  }
+  if (name == "org.freedesktop.systemd1.UnitMasked") {
+    return fmt::format("{} is masked, so it cannot be started; 'systemctl{} unmask {}' if it should run",
+                       unit, scope == SystemdScope::User ? " --user" : "", unit);
+  }
+  if (name == "org.freedesktop.systemd1.NoSuchUnit" || name == "org.freedesktop.systemd1.LoadFailed") {
+    return fmt::format(
+        "unit {} not found ({}): check the name, or 'systemctl{} daemon-reload' after adding it", unit,
+        message, scope == SystemdScope::User ? " --user" : "");
+  }
+  if (name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
+      name == "org.freedesktop.DBus.Error.NameHasNoOwner") {
+    return fmt::format("no systemd manager on the {} bus ({}): is this machine booted with systemd?",
+                       to_string(scope), message);
+  }
+  return fmt::format("{} refused to {} {}: {} ({})", manager_name(scope), action, unit, message, name);
+}
+
+// sd_bus_call with the deadline as its timeout.
+std::expected<sd_bus_message*, std::string> call(sd_bus* bus, SystemdScope scope, sd_bus_message* request,
+                                                 std::string_view unit, std::string_view action,
+                                                 Deadline deadline) {
+  sd_bus_error error = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_call(bus, request, usec_left(deadline), &error, &reply);
+  sd_bus_message_unref(request);
+  if (r >= 0) return reply;
+  std::string text = sd_bus_error_is_set(&error) ? call_error(error, scope, unit, action)
+                     : r == -ETIMEDOUT ? fmt::format("{} did not answer within the deadline ({} {})",
+                                                     manager_name(scope), action, unit)
+                                       : fmt::format("cannot {} {}: {}", action, unit, errno_text(r));
+  sd_bus_error_free(&error);
+  return std::unexpected(text);
+}
+
+// ---- pipelined property reads ----------------------------------------------
+
+struct PropertyRead {
+  int* pending;
+  std::string* text = nullptr;  // for "s" properties
+  long* number = nullptr;       // for "u" properties
+  bool optional = false;        // Service properties: absent on other unit types and old systemd
+  std::string* failure;         // the first failure of a required property
+  const char* property;
+};
+
+int on_property(sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  auto* read = static_cast<PropertyRead*>(userdata);
+  --*read->pending;
+  if (sd_bus_message_is_method_error(reply, nullptr)) {
+    const sd_bus_error* error = sd_bus_message_get_error(reply);
+    if (!read->optional && read->failure->empty()) {
+      *read->failure = fmt::format("{}: {}", read->property, error->message != nullptr ? error->message : "");
+    }
+    return 0;
+  }
+  int r = 0;
+  if (read->text != nullptr) {
+    const char* value = nullptr;
+    r = sd_bus_message_read(reply, "v", "s", &value);
+    if (r >= 0) *read->text = value;
+  } else {
+    uint32_t value = 0;
+    r = sd_bus_message_read(reply, "v", "u", &value);
+    if (r >= 0) *read->number = value;
+  }
+  if (r < 0 && read->failure->empty()) {
+    *read->failure = fmt::format("{}: unexpected type ({})", read->property, errno_text(r));
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string_view to_string(SystemdScope scope) { return scope == SystemdScope::System ? "system" : "user"; }
+
+std::expected<std::unique_ptr<SystemdBus>, std::string> SystemdBus::connect(SystemdScope scope) {
+  // As systemctl does: the manager's private socket when we may use it (no
+  // D-Bus daemon needed), else the bus.
+  const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+  std::string private_socket = scope == SystemdScope::System ? "/run/systemd/private"
+                               : runtime_dir != nullptr      ? std::string(runtime_dir) + "/systemd/private"
+                                                             : "";
+  bool may_use_private = !private_socket.empty() && access(private_socket.c_str(), R_OK | W_OK) == 0 &&
+                         (scope == SystemdScope::User || geteuid() == 0);
+  sd_bus* bus = nullptr;
+  int r = 0;
+  if (may_use_private) {
+    r = sd_bus_new(&bus);
+    if (r >= 0) r = sd_bus_set_address(bus, ("unix:path=" + private_socket).c_str());
+    if (r >= 0) r = sd_bus_start(bus);
+    if (r >= 0) return std::unique_ptr<SystemdBus>(new SystemdBus(bus, scope));
+    sd_bus_unref(bus);
+    bus = nullptr;
+  }
+  r = scope == SystemdScope::System ? sd_bus_open_system(&bus) : sd_bus_open_user(&bus);
+  if (r >= 0) return std::unique_ptr<SystemdBus>(new SystemdBus(bus, scope));
+  if (scope == SystemdScope::System) {
+    return std::unexpected(
+        fmt::format("no systemd system manager reachable ({}): is this machine booted with systemd? (no "
+                    "/run/systemd/private, no system bus at /run/dbus/system_bus_socket)",
+                    errno_text(r)));
+  }
+  return std::unexpected(fmt::format(
+      "no systemd user manager reachable ({}): scope = \"user\" talks to the manager of the user running "
+      "process-monitor through $XDG_RUNTIME_DIR ({}); is 'systemd --user' running for that user (loginctl "
+      "enable-linger USER) and XDG_RUNTIME_DIR set (/run/user/UID)?",
+      errno_text(r), runtime_dir != nullptr ? runtime_dir : "not set"));
+}
+
+SystemdBus::~SystemdBus() { sd_bus_flush_close_unref(bus_); }
+
+template <typename Done>
+std::expected<void, std::string> SystemdBus::pump(Done done, Deadline deadline,
+                                                  std::string_view waiting_for) {
+  while (!done()) {
+    int r = sd_bus_process(bus_, nullptr);
+    if (r < 0)
+      return std::unexpected(
+          fmt::format("lost the connection to {}: {}", manager_name(scope_), errno_text(r)));
+    if (r > 0) continue;
+    if (deadline.expired()) {
+      return std::unexpected(
+          fmt::format("{} did not answer within the deadline ({})", manager_name(scope_), waiting_for));
+    }
+    r = sd_bus_wait(bus_, usec_left(deadline));
+    if (r < 0 && r != -EINTR) {
+      return std::unexpected(
+          fmt::format("lost the connection to {}: {}", manager_name(scope_), errno_text(r)));
+    }
+  }
+  return {};
+}
+
+std::expected<std::map<std::string, SystemdUnitProperties>, std::string> SystemdBus::read_units(
+    const std::vector<std::string>& units, Deadline deadline) {
+  std::map<std::string, SystemdUnitProperties> result;
+  std::map<std::string, std::string> failures;
+  std::vector<PropertyRead> reads;
+  reads.reserve(units.size() * 7);  // stable addresses: callbacks hold pointers into it
+  int pending = 0;
+  std::vector<sd_bus_slot*> slots;
+  auto release = [&] {
+    for (auto* slot : slots) sd_bus_slot_unref(slot);  // cancels calls still in flight
+  };
+
+  for (const auto& unit : units) {
+    SystemdUnitProperties& properties = result[unit];
+    std::string& failure = failures[unit];
+    char* path = nullptr;
+    if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit.c_str(), &path) < 0) {
+      release();
+      return std::unexpected("out of memory");
+    }
+    struct Wanted {
+      const char* interface;
+      const char* property;
+      std::string* text;
+      long* number;
+      bool optional;
+    };
+    const Wanted wanted[] = {
+        {kUnitInterface, "Id", &properties.id, nullptr, false},
+        {kUnitInterface, "LoadState", &properties.load_state, nullptr, false},
+        {kUnitInterface, "ActiveState", &properties.active_state, nullptr, false},
+        {kUnitInterface, "SubState", &properties.sub_state, nullptr, false},
+        {kServiceInterface, "Result", &properties.result, nullptr, true},
+        {kServiceInterface, "NRestarts", nullptr, &properties.n_restarts, true},
+        {kServiceInterface, "MainPID", nullptr, &properties.main_pid, true},
+    };
+    for (const auto& want : wanted) {
+      reads.push_back(PropertyRead{&pending, want.text, want.number, want.optional, &failure, want.property});
+      sd_bus_slot* slot = nullptr;
+      int r = sd_bus_call_method_async(bus_, &slot, kService, path, "org.freedesktop.DBus.Properties", "Get",
+                                       on_property, &reads.back(), "ss", want.interface, want.property);
+      if (r < 0) {
+        std::free(path);
+        release();
+        return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(r)));
+      }
+      slots.push_back(slot);
+      ++pending;
+    }
+    std::free(path);
+  }
+  auto pumped = pump([&] { return pending == 0; }, deadline, "reading unit properties");
+  release();
+  if (!pumped) return std::unexpected(pumped.error());
+  for (const auto& [unit, failure] : failures) {
+    if (!failure.empty())
+      return std::unexpected(
+          fmt::format("{} answered an error for {}: {}", manager_name(scope_), unit, failure));
+  }
+  return result;
+}
+
+namespace {
+
+struct JobWait {
+  std::string job_path;
+  std::string result;
+};
+
+int on_job_removed(sd_bus_message* message, void* userdata, sd_bus_error*) {
+  auto* wait = static_cast<JobWait*>(userdata);
+  uint32_t id = 0;
+  const char* path = nullptr;
+  const char* unit = nullptr;
+  const char* result = nullptr;
+  if (sd_bus_message_read(message, "uoss", &id, &path, &unit, &result) < 0) return 0;
+  if (!wait->job_path.empty() && wait->job_path == path) wait->result = result;
+  return 0;
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> SystemdBus::restart_unit(const std::string& unit, Deadline deadline) {
+  JobWait wait;
+  // The match comes first: a quick job can finish before RestartUnit's reply
+  // arrives; its signal then waits in the queue until the reply is read.
+  sd_bus_slot* match = nullptr;
+  int r = sd_bus_match_signal(bus_, &match, kService, kManagerPath, kManagerInterface, "JobRemoved",
+                              on_job_removed, &wait);
+  if (r < 0) return std::unexpected(fmt::format("cannot watch systemd jobs: {}", errno_text(r)));
+  sd_bus_message* request = nullptr;
+  r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
+                                     "RestartUnit");
+  if (r >= 0) r = sd_bus_message_append(request, "ss", unit.c_str(), "replace");
+  if (r < 0) {
+    sd_bus_slot_unref(match);
+    return std::unexpected(fmt::format("cannot build the RestartUnit call: {}", errno_text(r)));
+  }
+  auto reply = call(bus_, scope_, request, unit, "restart", deadline);
+  if (!reply) {
+    sd_bus_slot_unref(match);
+    return std::unexpected(reply.error());
+  }
+  const char* job = nullptr;
+  r = sd_bus_message_read(*reply, "o", &job);
+  if (r >= 0) wait.job_path = job;
+  sd_bus_message_unref(*reply);
+  if (r < 0) {
+    sd_bus_slot_unref(match);
+    return std::unexpected("RestartUnit answered without a job");
+  }
+  auto pumped =
+      pump([&] { return !wait.result.empty(); }, deadline, "waiting for the restart job of " + unit);
+  sd_bus_slot_unref(match);
+  if (!pumped) return std::unexpected(pumped.error());
+  return wait.result;
+}
+
+std::expected<void, std::string> SystemdBus::reset_failed(const std::string& unit, Deadline deadline) {
+  sd_bus_message* request = nullptr;
+  int r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
+                                         "ResetFailedUnit");
+  if (r >= 0) r = sd_bus_message_append(request, "s", unit.c_str());
+  if (r < 0) return std::unexpected(fmt::format("cannot build the ResetFailedUnit call: {}", errno_text(r)));
+  auto reply = call(bus_, scope_, request, unit, "reset-failed", deadline);
+  if (!reply) return std::unexpected(reply.error());
+  sd_bus_message_unref(*reply);
+  return {};
+}
+
+}  // namespace pm

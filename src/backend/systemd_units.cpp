@@ -1,0 +1,53 @@
+#include "backend/systemd_units.hpp"
+
+#include <fmt/format.h>
+
+namespace pm {
+
+SystemdTarget parse_systemd_target(std::string_view target) {
+  if (target.starts_with("user/")) return {SystemdScope::User, std::string(target.substr(5))};
+  if (target.starts_with("system/")) return {SystemdScope::System, std::string(target.substr(7))};
+  return {SystemdScope::System, std::string(target)};
+}
+
+std::string format_systemd_target(SystemdScope scope, std::string_view unit) {
+  return scope == SystemdScope::User ? fmt::format("user/{}", unit) : std::string(unit);
+}
+
+UnitStatus systemd_unit_status(const SystemdUnitProperties& properties) {
+  UnitStatus status;
+  if (properties.load_state == "not-found") {
+    status.state = UnitState::Missing;
+    status.engine_state = "not found";
+    return status;
+  }
+  status.handles = {properties.id};
+  status.restart_count = std::max(properties.n_restarts, 0L);
+  if (properties.main_pid > 0) status.pids = {static_cast<int>(properties.main_pid)};
+  if (properties.load_state == "masked") {
+    status.state = UnitState::Stopped;
+    status.engine_state = "masked";
+    return status;
+  }
+  const std::string& active = properties.active_state;
+  if (active == "active" || active == "reloading") {
+    status.state = UnitState::Running;
+  } else if (active == "activating") {
+    status.state = UnitState::Starting;
+  } else if (active == "deactivating") {
+    status.state = UnitState::Stopping;
+  } else if (active == "inactive") {
+    status.state = UnitState::Stopped;
+  } else {
+    status.state = UnitState::Failed;  // "failed", and anything a later systemd adds
+  }
+  // A failed unit is described by why it failed; the others by their sub-state.
+  bool show_result = active == "failed" && !properties.result.empty() && properties.result != "success";
+  status.engine_state =
+      fmt::format("{} ({})", active, show_result ? properties.result : properties.sub_state);
+  if (properties.load_state != "loaded") status.engine_state += fmt::format(", {}", properties.load_state);
+  if (status.state != UnitState::Running) status.pids.clear();
+  return status;
+}
+
+}  // namespace pm

@@ -1,0 +1,19 @@
+#pragma once
+// The systemd keys of a [[service]] (unit, scope) and [systemd] scope:
+// checked together and turned into the service's target
+// (backend/systemd_units.hpp has its forms).
+#include <optional>
+
+#include "config/field_reader.hpp"
+#include "config/key_table.hpp"
+
+namespace pm {
+
+// For backend "systemd": unit defaults to the service name, and a name
+// without a unit type gets ".service"; scope is the service's, else
+// [systemd] scope, else "system"; 'target' is rejected ('unit' is the
+// word here). For other backends: neither key. Problems go to `reader`.
+void resolve_systemd_selection(FieldReader& reader, ServiceDraft& service,
+                               const std::optional<ServiceDraft::Written>& default_scope);
+
+}  // namespace pm
