@@ -36,3 +36,4 @@ fi
 # PM2, pinned by tests/engines/pm2/package-lock.json.
 "$here/tests/engines/pm2/install.sh"
 "$here/tests/engines/docker/install.sh"
+"$here/tests/engines/systemd/install.sh"
