@@ -60,7 +60,7 @@ UnitStatus unit_status(const ContainerSummary& summary, const ContainerDetail* d
   UnitStatus status;
   status.state = docker_state_to_unit_state(summary.state);
   status.engine_state = engine_state_words(summary, detail);
-  status.handles = {summary.id};
+  status.handles = {summary.id, summary.name};
   if (summary.state == "running") {
     status.engine_health = detail != nullptr ? detail->health : health_from_status_text(summary.status_text);
   }
@@ -218,7 +218,7 @@ std::expected<std::string, std::string> DockerBackend::restart(const ServiceConf
   auto engine = client();
   if (!engine) return std::unexpected(engine.error());
   const std::string& id = last.handles.front();
-  std::string shown = service.target;
+  const std::string& shown = last.handles.size() > 1 ? last.handles[1] : service.target;
 
   std::string path;
   std::string done;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 namespace pm {
 namespace {
@@ -65,6 +66,39 @@ void add_units(const ServicePtr& service, const std::string& backend, const std:
   }
 }
 
+// Two services can reach one unit: a Compose project and one of its
+// services, or a label and a container name. The unit is checked (and
+// restarted) once: a service configured for it alone beats a group member,
+// and otherwise the first one in the config does.
+void drop_duplicate_units(std::vector<Observed>& observed) {
+  auto identity = [](const Observed& entry) -> std::string {
+    const auto& status = entry.sighting.status;
+    if (!status || status->handles.empty()) return {};
+    return entry.sighting.backend + "\n" + status->handles.front();
+  };
+  auto is_member = [](const Observed& entry) { return !entry.sighting.status->member_target.empty(); };
+  std::map<std::string, std::size_t> owner;  // identity -> index of the entry that keeps the unit
+  std::vector<bool> dropped(observed.size(), false);
+  for (std::size_t i = 0; i < observed.size(); ++i) {
+    std::string id = identity(observed[i]);
+    if (id.empty()) continue;
+    auto [it, first] = owner.emplace(id, i);
+    if (first) continue;
+    std::size_t kept = it->second;
+    bool replace = is_member(observed[kept]) && !is_member(observed[i]);
+    std::size_t loser = replace ? kept : i;
+    if (replace) it->second = i;
+    dropped[loser] = true;
+    spdlog::debug("{}: the same unit as service {}; checked once", observed[loser].service->name,
+                  observed[it->second].service->name);
+  }
+  std::vector<Observed> kept;
+  for (std::size_t i = 0; i < observed.size(); ++i) {
+    if (!dropped[i]) kept.push_back(std::move(observed[i]));
+  }
+  observed = std::move(kept);
+}
+
 }  // namespace
 
 std::vector<Observed> observe_services(const std::vector<ServicePtr>& services, Backends& backends,
@@ -101,6 +135,7 @@ std::vector<Observed> observe_services(const std::vector<ServicePtr>& services, 
       add_units(service, service->backend, it->second->at(service->target), observed);
     }
   }
+  drop_duplicate_units(observed);
   return observed;
 }
 

@@ -8,6 +8,7 @@
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,9 +16,7 @@
 namespace fs = boost::filesystem;
 
 namespace pm::it {
-namespace {
 
-// HTTP GET with a short timeout; returns the status code, 0 on failure.
 long http_get(const std::string& url) {
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -32,7 +31,25 @@ long http_get(const std::string& url) {
   return status;
 }
 
+namespace {
+
+std::map<std::string, EngineCheck>& engine_checks() {
+  static std::map<std::string, EngineCheck> checks;  // built on first use: no static order problem
+  return checks;
+}
+
+const EngineRegistration pm2_registration("pm2", &Pm2Engine::unavailable_reason);
+
 }  // namespace
+
+EngineRegistration::EngineRegistration(std::string name, EngineCheck check) {
+  engine_checks()[std::move(name)] = check;
+}
+
+EngineCheck find_engine_check(const std::string& name) {
+  auto it = engine_checks().find(name);
+  return it == engine_checks().end() ? nullptr : it->second;
+}
 
 TempDir::TempDir() {
   fs::path base = fs::path(PM_ENGINE_STATE_DIR) / "tmp";

@@ -1,8 +1,10 @@
 #pragma once
-// What the integration tests need around the real binary: the private PM2
-// daemon started by tests/engines/pm2/start.sh, test apps in it, configs in
-// a temporary directory, and a way to run process-monitor and read its exit
-// code and output.
+// What the integration tests need around the real binary: configs in a
+// temporary directory, a way to run process-monitor and read its exit code
+// and output, and a registry of engine checks for integration_main.cpp.
+// The PM2 parts (the private daemon started by tests/engines/pm2/start.sh and
+// test apps in it) live here too; other engines have their own harness
+// (docker_harness.hpp).
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +16,18 @@
 namespace pm::it {
 
 using EnvList = std::vector<std::pair<std::string, std::string>>;
+
+// Why an engine cannot be used, or nothing when it is up.
+using EngineCheck = std::optional<std::string> (*)();
+
+// Each engine harness registers its check under the engine's name with a
+// namespace-scope `const EngineRegistration`; integration_main.cpp runs the
+// one named by PM_ENGINE.
+struct EngineRegistration {
+  EngineRegistration(std::string name, EngineCheck check);
+};
+// The check registered as `name`, or nullptr.
+EngineCheck find_engine_check(const std::string& name);
 
 // A fresh directory under the engine state dir, removed at destruction.
 class TempDir {
@@ -79,6 +93,9 @@ struct MonitorRun {
   std::string err;
   Duration elapsed{0};
 };
+
+// HTTP GET with a short timeout, no proxy; the status code, 0 on failure.
+long http_get(const std::string& url);
 
 // Runs the real process-monitor binary with `args`; fails the test if it
 // does not exit within `limit`.

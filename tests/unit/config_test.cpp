@@ -233,7 +233,8 @@ TEST_CASE("source locations print as file:line:col", "[config]") {
 }
 
 TEST_CASE("the example configs load", "[config]") {
-  for (const char* name : {"config.toml", "legacy-process-monitor-sh.toml"}) {
+  for (const char* name :
+       {"config.toml", "legacy-process-monitor-sh.toml", "compose-project.toml", "systemd-service.toml"}) {
     auto config = pm::load_config(std::string(PM_TEST_DATA_DIR "/../../examples/") + name);
     INFO(name << ": " << (config ? std::string() : config.error()));
     CHECK(config);
@@ -507,10 +508,12 @@ name = "a"
 }
 
 TEST_CASE("an unknown backend gets a suggestion", "[config]") {
-  CHECK(error_of(R"([[service]]
+  CHECK(
+      error_of(R"([[service]]
 name = "a"
 backend = "PM2"
-)") == R"(test.toml:3:11: unknown backend 'PM2' (did you mean 'pm2'?); use "pm2", "docker", "systemd", "none" or "auto")");
+)") ==
+      R"(test.toml:3:11: unknown backend 'PM2' (did you mean 'pm2'?); use "pm2", "docker", "systemd", "none" or "auto")");
   CHECK(error_of(R"([[service]]
 name = "a"
 backend = "kubernetes"

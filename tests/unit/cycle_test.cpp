@@ -279,3 +279,27 @@ TEST_CASE("a group selector becomes one service per member, each restarted alone
   CHECK(result.services[1].final_verdict->health == Health::Healthy);
   CHECK(result.exit_code() == 1);
 }
+
+TEST_CASE("a unit reached by two services is checked and restarted once", "[cycle]") {
+  Harness h;
+  ServiceConfig project = pm2_service("sar", /*with_health=*/false);
+  project.target = "compose:sar";
+  ServiceConfig api = pm2_service("api-alone", /*with_health=*/false);
+  api.target = "compose:sar/api";
+  h.services = {project, api};
+  auto failed = test::with_state(UnitState::Failed, "exited");
+  failed.handles = {"id-api"};
+  UnitStatus member = failed;
+  member.member_name = "api";
+  member.member_target = "sar-api-1";
+  h.pm2->groups["compose:sar"] = {member};
+  h.pm2->groups["compose:sar/api"] = {failed};
+  h.pm2->on_restart = [&](const std::string& target) {
+    h.pm2->groups.clear();
+    h.pm2->states[target] = test::running({3});
+  };
+  auto result = h.run();
+  REQUIRE(result.services.size() == 1);
+  CHECK(result.services[0].service->name == "api-alone");  // the service configured for it alone wins
+  CHECK(h.pm2->restarted == std::vector<std::string>{"compose:sar/api"});
+}

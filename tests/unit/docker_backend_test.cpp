@@ -164,7 +164,7 @@ TEST_CASE("DockerBackend observes containers by name with one list call", "[dock
     for (const auto& name : kRecordedNames) {
       INFO(name);
       const UnitStatus& unit = only_unit(result, name);
-      CHECK(unit.handles == std::vector<std::string>{id_in_list(name)});
+      CHECK(unit.handles == std::vector<std::string>{id_in_list(name), name});
       CHECK(unit.member_name.empty());
       CHECK(unit.member_target.empty());
     }
@@ -302,7 +302,7 @@ TEST_CASE("DockerBackend keeps the listed state of a container that vanished bef
   CHECK(api.state == UnitState::Running);
   CHECK(api.engine_state == "running");
   CHECK(api.pids.empty());
-  CHECK(api.handles == std::vector<std::string>{id_in_list("sar-api-1")});
+  CHECK(api.handles == std::vector<std::string>{id_in_list("sar-api-1"), "sar-api-1"});
   CHECK(result.at("compose:sar").size() == 2);
 
   CHECK(count_of(lines, "GET " + inspect_path("sar-api-1")) == 1);
@@ -328,12 +328,12 @@ TEST_CASE("DockerBackend narrows the list for a single group selector", "[docker
     // The engine lists the worker first.
     CHECK(units[0].member_name == "api");
     CHECK(units[0].member_target == "sar-api-1");
-    CHECK(units[0].handles == std::vector<std::string>{id_in_list("sar-api-1", filtered)});
+    CHECK(units[0].handles == std::vector<std::string>{id_in_list("sar-api-1", filtered), "sar-api-1"});
     CHECK(units[0].state == UnitState::Running);
     CHECK(units[0].engine_state == "running");
     CHECK(units[1].member_name == "worker");
     CHECK(units[1].member_target == "sar-worker-1");
-    CHECK(units[1].handles == std::vector<std::string>{id_in_list("sar-worker-1", filtered)});
+    CHECK(units[1].handles == std::vector<std::string>{id_in_list("sar-worker-1", filtered), "sar-worker-1"});
     CHECK(units[1].state == UnitState::Running);
     CHECK(inspect_count(engine.server) == 2);  // running without a healthcheck: inspected
   }
@@ -365,7 +365,7 @@ TEST_CASE("DockerBackend narrows the list for a single group selector", "[docker
         std::vector<std::string>{"GET /v1.41/containers/json?all=1&filters=%7B%22label%22%3A%5B%22com.docker."
                                  "compose.project%3Dsar%22%2C%22com.docker.compose.service%3Dapi%22%5D%7D"});
     const UnitStatus& api = only_unit(result, "compose:sar/api");
-    CHECK(api.handles == std::vector<std::string>{id_in_list("sar-api-1", filtered)});
+    CHECK(api.handles == std::vector<std::string>{id_in_list("sar-api-1", filtered), "sar-api-1"});
     CHECK(api.member_name.empty());  // one service: not a group
   }
 

@@ -290,7 +290,7 @@ TEST_CASE("docker engine: tcp connection refused names the endpoint", "[docker_e
         "the Docker engine at tcp://127.0.0.1:1 refused the connection (is dockerd listening on port 1?)");
 }
 
-TEST_CASE("docker engine: TLS settings are taken by curl; failures still name the endpoint",
+TEST_CASE("docker engine: TLS settings are taken by curl and failures still name the endpoint",
           "[docker_engine]") {
   // No TLS server here: this checks that the TLS options are accepted (a setup error
   // would say "cannot set up"), and that the connect failure comes first.

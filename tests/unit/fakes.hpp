@@ -14,12 +14,14 @@
 
 namespace pm::test {
 
-inline UnitStatus running(std::vector<int> pids = {100}, std::string handle = "0") {
+// Without a handle, FakeBackend gives the unit its target as handle, so
+// distinct targets are distinct units.
+inline UnitStatus running(std::vector<int> pids = {100}, std::string handle = "") {
   UnitStatus status;
   status.state = UnitState::Running;
   status.engine_state = "online";
   status.pids = std::move(pids);
-  status.handles = {std::move(handle)};
+  if (!handle.empty()) status.handles = {std::move(handle)};
   return status;
 }
 
@@ -49,7 +51,9 @@ class FakeBackend : public Backend {
         continue;
       }
       auto it = states.find(target);
-      out[target] = {it == states.end() ? with_state(UnitState::Missing, "not in list") : it->second};
+      UnitStatus status = it == states.end() ? with_state(UnitState::Missing, "not in list") : it->second;
+      if (status.handles.empty() && status.state != UnitState::Missing) status.handles = {target};
+      out[target] = {status};
     }
     return out;
   }
