@@ -19,21 +19,9 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   test_packages+=(nodejs npm)
 fi
 
-missing=()
-for p in "${build_packages[@]}" "${test_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
+"$here/scripts/apt-install-missing.sh" install-deps "${build_packages[@]}" "${test_packages[@]}"
 
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-deps: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "install-deps: all Debian packages present"
-fi
-
-# PM2, pinned by tests/engines/pm2/package-lock.json.
+# The engines the integration tests run against (PM2 pinned by its lockfile).
 "$here/tests/engines/pm2/install.sh"
 "$here/tests/engines/docker/install.sh"
 "$here/tests/engines/systemd/install.sh"

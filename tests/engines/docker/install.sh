@@ -4,14 +4,5 @@
 # only binary). Idempotent: apt is skipped when both are installed.
 # Run as root.
 set -euo pipefail
-missing=()
-for p in docker.io busybox-static; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "docker engine: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "$0")/../../../scripts/apt-install-missing.sh" "docker engine" docker.io busybox-static
 echo "docker engine: $(PATH="$PATH:/usr/sbin" dockerd --version) installed"

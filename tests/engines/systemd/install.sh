@@ -9,14 +9,5 @@
 #   util-linux         unshare, setsid (essential on Debian; listed for clarity)
 # Idempotent: apt is skipped when all are installed. Run as root.
 set -euo pipefail
-missing=()
-for p in systemd dbus-user-session dbus-bin libsystemd-dev util-linux; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "systemd engine: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "$0")/../../../scripts/apt-install-missing.sh" "systemd engine" systemd dbus-user-session dbus-bin libsystemd-dev util-linux
 echo "systemd engine: $(systemctl --version | head -n1) installed"
