@@ -49,12 +49,17 @@ std::expected<std::string, std::string> SystemdBackend::restart(const ServiceCon
   if (!connection) return std::unexpected(connection.error());
   std::string systemctl = target.scope == SystemdScope::User ? "systemctl --user" : "systemctl";
   std::string done;
-  // A unit refused by its start limit stays refused until reset-failed:
-  // restarting it without that only fails again.
-  if (last.engine_state.find("start-limit-hit") != std::string::npos) {
+  // A failed unit may have hit its start limit, and then stays refused
+  // until reset-failed. systemd shows that as Result=start-limit-hit only
+  // when the limit was hit by starts; a unit that hit it by failing keeps
+  // Result=exit-code. So every failed unit is reset first (harmless: it
+  // clears the failed state and the start counter, as an operator would).
+  if (last.state == UnitState::Failed) {
     auto reset = (*connection)->reset_failed(target.unit, deadline);
     if (!reset) return std::unexpected(reset.error());
-    done = fmt::format("{} reset-failed {} (start limit hit), then ", systemctl, target.unit);
+    bool limit = last.engine_state.find("start-limit-hit") != std::string::npos;
+    done =
+        fmt::format("{} reset-failed {}{}, then ", systemctl, target.unit, limit ? " (start limit hit)" : "");
   }
   auto job = (*connection)->restart_unit(target.unit, deadline);
   if (!job) {

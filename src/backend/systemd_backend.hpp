@@ -18,15 +18,16 @@ class SystemdBackend : public Backend {
 
   std::string_view name() const override { return "systemd"; }
   std::string_view create_hint() const override {
-    return "install its unit file, then 'systemctl daemon-reload' and 'systemctl enable --now UNIT'";
+    return "install its unit file, then 'systemctl daemon-reload' and 'systemctl enable --now UNIT' (with "
+           "--user for a user unit)";
   }
   // Unexpected when a manager a target needs cannot be reached: the message
   // names it (system or user) and what to check.
   std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
                                                      Deadline deadline) override;
-  // A unit that hit its start limit is reset-failed first (and the returned
-  // description says so); the restart job is waited for, and any result
-  // but "done" is a failure naming the result.
+  // A failed unit is reset-failed first (it may have hit its start limit;
+  // the returned description says so); the restart job is waited for, and
+  // any result but "done" is a failure naming the result.
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
 

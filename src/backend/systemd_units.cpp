@@ -24,7 +24,9 @@ UnitStatus systemd_unit_status(const SystemdUnitProperties& properties) {
   status.handles = {properties.id};
   status.restart_count = std::max(properties.n_restarts, 0L);
   if (properties.main_pid > 0) status.pids = {static_cast<int>(properties.main_pid)};
-  if (properties.load_state == "masked") {
+  // Masked and stopped: it must not run. Masked while still running (masked
+  // after it started) is judged by what it does, below.
+  if (properties.load_state == "masked" && properties.active_state != "active") {
     status.state = UnitState::Stopped;
     status.engine_state = "masked";
     return status;

@@ -1,5 +1,7 @@
 #include "core/verify.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -13,8 +15,10 @@ using Clock = Deadline::Clock;
 struct Watch {
   ServiceResult* result;
   Clock::time_point window_end;
-  Verdict last;
-  std::vector<int> running_pids;  // pids seen running in the previous round
+  Verdict last;  // the latest verdict that was not fine
+  // The pids of the previous round when it was fine without anything to
+  // vouch for it (possibly none: a oneshot unit or a target has no process).
+  std::optional<std::vector<int>> running_pids;
 };
 
 Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
@@ -76,7 +80,7 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
       Verdict verdict = judge(service, sightings[i], probe_of[i]);
       if (is_fine(verdict.health)) {
         bool stable = vouched_for(service, verdict, sightings[i]) ||
-                      (!watch.running_pids.empty() && watch.running_pids == sightings[i].status->pids);
+                      (watch.running_pids && *watch.running_pids == sightings[i].status->pids);
         if (stable) {
           spdlog::info("{}: {} after {}", service.name, to_string(verdict.health),
                        format_duration(since(cycle_start)));
@@ -86,12 +90,20 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
         watch.running_pids = sightings[i].status->pids;
       } else {
         watch.last = verdict;
-        watch.running_pids.clear();
+        watch.running_pids.reset();
       }
       if (Clock::now() >= watch.window_end) {
-        Verdict final{watch.last.health,
-                      fmt::format("still {} after {}: {}", to_string(watch.last.health),
-                                  format_duration(service.verify_timeout), watch.last.reason)};
+        // Seen running once but never twice the same: it may be restarting
+        // in a loop, so it is not reported as recovered.
+        Verdict final =
+            watch.running_pids
+                ? Verdict{Health::Unhealthy,
+                          fmt::format("seen running but not twice with the same process within {}; "
+                                      "it may be restarting in a loop",
+                                      format_duration(service.verify_timeout))}
+                : Verdict{watch.last.health,
+                          fmt::format("still {} after {}: {}", to_string(watch.last.health),
+                                      format_duration(service.verify_timeout), watch.last.reason)};
         spdlog::error("{}: {}", service.name, final.reason);
         settle(watch, std::move(final), cycle_start);
         continue;

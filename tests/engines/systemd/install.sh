@@ -9,5 +9,5 @@
 #   util-linux         unshare, setsid (essential on Debian; listed for clarity)
 # Idempotent: apt is skipped when all are installed. Run as root.
 set -euo pipefail
-"$(dirname "$0")/../../../scripts/apt-install-missing.sh" "systemd engine" systemd dbus-user-session dbus-bin libsystemd-dev util-linux
+"$(dirname "$0")/../../../scripts/apt-install-missing.sh" "systemd engine" systemd dbus-user-session dbus-bin libsystemd-dev util-linux busybox-static
 echo "systemd engine: $(systemctl --version | head -n1) installed"
