@@ -28,6 +28,16 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.1; done
 
 cat > "$work/config.toml" <<TOML
 # The old process-monitor.sh setup: service backend-api, health URL, 3 tries.
+[monitor]
+state_dir = "$work/state"
+
+# The demo breaks the service twice within seconds: no grace or backoff, so
+# each step acts at once. Production defaults: 30s grace after a restart,
+# backoff from 10s doubling up to 10m, at most 5 restarts per hour.
+[defaults]
+grace = "0s"
+backoff = "0s"
+
 [pm2]
 home = "$PM2_HOME"
 binary = "$pm2"

@@ -17,6 +17,7 @@ Exit codes:
   2  something is still unhealthy: restart failed, verify timed out, engine
      unreachable, or --dry-run saw a failure
   3  usage, configuration or internal error
+  4  another run holds the lock (see --wait-lock); nothing was done
 
 Config: -c FILE, else $PROCESS_MONITOR_CONFIG, else /etc/process-monitor/config.toml.
 See process-monitor(1).)";
@@ -78,6 +79,19 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
   app->add_option_function<std::string>(
          "--deadline", [&options](const std::string& text) { store_duration(text, options.deadline); },
          "Deadline of a whole run (default: [monitor] deadline, 120s)")
+      ->check(duration_validator())
+      ->type_name("DURATION");
+
+  app->add_option("--state-dir", options.state_dir,
+                  "Where restart history is kept between runs (default: [monitor] state_dir, "
+                  "$PROCESS_MONITOR_STATE_DIR, /var/lib/process-monitor as root)")
+      ->type_name("DIR");
+  app->add_option_function<std::string>(
+         "--wait-lock",
+         [&options](const std::string& text) {
+           if (auto parsed = parse_duration(text)) options.wait_lock = *parsed;
+         },
+         "Wait up to DURATION for a run that holds the lock, instead of exiting 4 at once")
       ->check(duration_validator())
       ->type_name("DURATION");
 

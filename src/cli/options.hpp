@@ -20,8 +20,10 @@ struct Options {
   bool json = false;
   bool quiet = false;
   std::optional<std::string> log_file;
-  std::string log_level;             // empty: info, or warn with -q
-  std::optional<Duration> deadline;  // --deadline overrides [monitor] deadline
+  std::string log_level;                 // empty: info, or warn with -q
+  std::optional<Duration> deadline;      // --deadline overrides [monitor] deadline
+  std::optional<std::string> state_dir;  // --state-dir (or $PROCESS_MONITOR_STATE_DIR)
+  Duration wait_lock{0};                 // --wait-lock: wait for a run that holds the lock
 };
 
 // Exit codes, documented in README, --help and the man page.
@@ -29,5 +31,6 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRecovered = 1;
 inline constexpr int kExitUnhealthy = 2;
 inline constexpr int kExitUsage = 3;
+inline constexpr int kExitLocked = 4;  // another run holds the lock; nothing was checked or restarted
 
 }  // namespace pm

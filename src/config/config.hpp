@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "policy/policy_settings.hpp"
 #include "util/duration.hpp"
 
 namespace pm {
@@ -60,12 +61,16 @@ struct ServiceConfig {
   Duration verify_timeout{30000};   // how long a restarted service may take to be healthy
   Duration stop_timeout{10000};     // Docker: seconds the engine waits after SIGTERM (restart?t=)
   Expect expect = Expect::Running;
+  RestartPolicy policy;  // confirm, grace, backoff, budget: built-in < [defaults] < the service's keys
   SourceLocation where;  // the [[service]] header, for messages
 };
 
 struct MonitorSettings {
   Duration deadline{120000};       // the whole run (one cycle in --once)
   Duration verify_interval{1000};  // between re-checks while verifying
+  // Where restart history is kept between runs; unset: /var/lib/process-monitor
+  // as root, else $XDG_STATE_HOME/process-monitor.
+  std::optional<std::string> state_dir;
 };
 
 struct Pm2Settings {

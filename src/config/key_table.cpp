@@ -197,7 +197,21 @@ void read_written(FieldReader& reader, const toml::node& value, std::string_view
   if (reader.read_string(value, key, text)) out = ServiceDraft::Written{std::move(text), value.source()};
 }
 
-constexpr std::array<Key<ServiceDraft>, 15> kServiceKeys{{
+// The policy keys, in both [defaults] and [[service]] (policy_keys.hpp).
+#define PM_POLICY_KEY(Target, member, key)                                  \
+  {                                                                         \
+    key, [](FieldReader& reader, const toml::node& value, Target& target) { \
+      read_policy_key(reader, key, value, target.member);                   \
+    }                                                                       \
+  }
+
+constexpr std::array<Key<ServiceDraft>, 21> kServiceKeys{{
+    PM_POLICY_KEY(ServiceDraft, policy, "confirm"),
+    PM_POLICY_KEY(ServiceDraft, policy, "grace"),
+    PM_POLICY_KEY(ServiceDraft, policy, "backoff"),
+    PM_POLICY_KEY(ServiceDraft, policy, "backoff_max"),
+    PM_POLICY_KEY(ServiceDraft, policy, "backoff_reset_after"),
+    PM_POLICY_KEY(ServiceDraft, policy, "restart_budget"),
     {"name",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (read_name(reader, value, "name", service.config.name)) service.name_at = value.source();
@@ -300,7 +314,28 @@ ServiceDraft read_service(FieldReader& reader, const toml::table& table) {
 
 // ---- [monitor], [pm2] and the top level ------------------------------------
 
-constexpr std::array<Key<ConfigDraft>, 2> kMonitorKeys{{
+constexpr std::array<Key<ConfigDraft>, 6> kDefaultsKeys{{
+    PM_POLICY_KEY(ConfigDraft, defaults, "confirm"),
+    PM_POLICY_KEY(ConfigDraft, defaults, "grace"),
+    PM_POLICY_KEY(ConfigDraft, defaults, "backoff"),
+    PM_POLICY_KEY(ConfigDraft, defaults, "backoff_max"),
+    PM_POLICY_KEY(ConfigDraft, defaults, "backoff_reset_after"),
+    PM_POLICY_KEY(ConfigDraft, defaults, "restart_budget"),
+}};
+#undef PM_POLICY_KEY
+
+constexpr std::array<Key<ConfigDraft>, 3> kMonitorKeys{{
+    {"state_dir",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       std::string dir;
+       if (!reader.read_string(value, "state_dir", dir)) return;
+       if (!dir.starts_with('/')) {
+         reader.fail(value.source(),
+                     fmt::format("'state_dir' must be an absolute path, got {}", quoted(dir)));
+         return;
+       }
+       draft.monitor.state_dir = std::move(dir);
+     }},
     {"deadline",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        if (reader.read_duration(value, "deadline", ZeroDuration::kRejected, draft.monitor.deadline)) {
@@ -377,7 +412,12 @@ constexpr std::array<Key<ConfigDraft>, 2> kSystemdKeys{{
      }},
 }};
 
-constexpr std::array<Key<ConfigDraft>, 5> kTopKeys{{
+constexpr std::array<Key<ConfigDraft>, 6> kTopKeys{{
+    {"defaults",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       const auto* table = reader.read_table(value, "defaults", "a table ([defaults])");
+       if (table != nullptr) read_keys(reader, *table, "[defaults]", kDefaultsKeys, draft);
+     }},
     {"monitor",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* table = reader.read_table(value, "monitor", "a table ([monitor])");
@@ -424,7 +464,7 @@ constexpr std::array<Key<ConfigDraft>, 5> kTopKeys{{
 }};
 
 std::string unknown_key_message(std::string_view key, std::string_view section) {
-  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 7> sections{{
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 8> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
@@ -432,6 +472,7 @@ std::string unknown_key_message(std::string_view key, std::string_view section) 
       {"[service.health]", names_of(kHealthKeys)},
       {"[docker]", names_of(kDockerKeys)},
       {"[systemd]", names_of(kSystemdKeys)},
+      {"[defaults]", names_of(kDefaultsKeys)},
   }};
   const auto& own =
       std::ranges::find(sections, section, [](const auto& entry) { return entry.first; })->second;
@@ -462,7 +503,14 @@ ConfigDraft read_document(FieldReader& reader, const toml::table& root) {
   read_keys(reader, root, "", kTopKeys, draft);
   // After the whole document: [systemd] scope is the default of services
   // that may be written before it.
-  for (auto& service : draft.services) resolve_systemd_selection(reader, service, draft.systemd_scope);
+  for (auto& service : draft.services) {
+    resolve_systemd_selection(reader, service, draft.systemd_scope);
+    // [defaults] may be written anywhere in the file too.
+    service.config.policy = apply_overrides(apply_overrides(RestartPolicy{}, draft.defaults), service.policy);
+    if (auto valid = check_restart_policy(service.config.policy); !valid) {
+      reader.fail(service.header, fmt::format("service {}: {}", quoted(service.config.name), valid.error()));
+    }
+  }
   return draft;
 }
 

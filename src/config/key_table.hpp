@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "config/field_reader.hpp"
+#include "config/policy_keys.hpp"
 
 namespace pm {
 
@@ -32,6 +33,7 @@ struct ServiceDraft {
   std::optional<Written> container, label, compose_project, compose_service, stop_timeout;
   // systemd's unit and manager, as written; systemd_selection.hpp.
   std::optional<Written> unit, scope;
+  PolicyOverrides policy;  // the service's own policy keys
 };
 
 // A document as read: every value typed and checked on its own; rules that
@@ -43,6 +45,7 @@ struct ConfigDraft {
   DockerSettings docker;
   SystemdSettings systemd;
   std::optional<ServiceDraft::Written> systemd_scope;  // [systemd] scope
+  PolicyOverrides defaults;                            // [defaults]
   std::vector<ServiceDraft> services;
   std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
 };

@@ -9,8 +9,13 @@
 namespace pm {
 
 Cycle::Cycle(Backends& backends, Prober& prober, CommandRunner& runner, const Interrupt& interrupt,
-             CycleOptions options)
-    : backends_(backends), prober_(prober), runner_(runner), interrupt_(interrupt), options_(options) {}
+             CycleOptions options, RestartGate* gate)
+    : backends_(backends),
+      prober_(prober),
+      runner_(runner),
+      interrupt_(interrupt),
+      options_(options),
+      gate_(gate != nullptr ? gate : &always_) {}
 
 void Cycle::probe(std::vector<ServiceResult>& results, Deadline deadline) {
   std::vector<const HealthCheck*> checks;
@@ -38,6 +43,12 @@ void Cycle::act(ServiceResult& result, Deadline deadline) {
                   possible.error());
     return;
   }
+  if (!result.restart_allowed) {
+    result.action_detail = "not restarted: " + result.policy_note;
+    spdlog::warn("{}: {} ({}); {}", service.name, to_string(result.verdict.health), result.verdict.reason,
+                 result.action_detail);
+    return;
+  }
   if (options_.dry_run) {
     result.action = Action::WouldRestart;
     spdlog::warn("{}: {} ({}); --dry-run: not restarting", service.name, to_string(result.verdict.health),
@@ -52,6 +63,7 @@ void Cycle::act(ServiceResult& result, Deadline deadline) {
                result.verdict.reason);
   result.action = Action::Restart;
   auto done = restart_service(service, result.sighting, backends_, runner_, deadline);
+  gate_->restarted(service);
   if (done) {
     result.action_detail = *done;
   } else {
@@ -77,6 +89,9 @@ CycleResult Cycle::run(const std::vector<const ServiceConfig*>& services, Deadli
   probe(cycle.services, deadline);
   for (auto& result : cycle.services) {
     result.verdict = judge(*result.service, result.sighting, result.probe);
+    auto answer = gate_->judge(*result.service, result.verdict.health);
+    result.restart_allowed = answer.restart;
+    result.policy_note = std::move(answer.reason);
     if (result.verdict.health == Health::Unknown) {
       spdlog::error("{}: {}", result.service->name, result.verdict.reason);
     }

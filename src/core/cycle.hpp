@@ -7,6 +7,7 @@
 #include "backend/registry.hpp"
 #include "config/config.hpp"
 #include "core/cycle_result.hpp"
+#include "core/restart_gate.hpp"
 #include "probe/probe.hpp"
 #include "util/exec.hpp"
 #include "util/interrupt.hpp"
@@ -20,8 +21,10 @@ struct CycleOptions {
 
 class Cycle {
  public:
+  // `gate` (optional) is the restart policy; without one every needed
+  // restart is made.
   Cycle(Backends& backends, Prober& prober, CommandRunner& runner, const Interrupt& interrupt,
-        CycleOptions options);
+        CycleOptions options, RestartGate* gate = nullptr);
 
   // Runs one cycle over `services`; nothing runs past `deadline`.
   CycleResult run(const std::vector<const ServiceConfig*>& services, Deadline deadline);
@@ -36,6 +39,8 @@ class Cycle {
   CommandRunner& runner_;
   const Interrupt& interrupt_;
   CycleOptions options_;
+  AlwaysRestart always_;
+  RestartGate* gate_;
 };
 
 }  // namespace pm

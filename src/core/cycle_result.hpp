@@ -28,6 +28,8 @@ struct ServiceResult {
   Sighting sighting;                 // what the backend said first
   std::optional<ProbeResult> probe;  // the first probe, when one ran
   Verdict verdict;                   // the first judgement
+  bool restart_allowed = true;       // by the restart policy (confirm, grace, backoff, budget, pause)
+  std::string policy_note;           // the policy's reason ("in grace until ...", "gave up: ...")
   Action action = Action::None;
   std::string action_detail;             // the command run, or why no restart was possible
   bool action_failed = false;            // the restart was refused or could not be made

@@ -32,6 +32,7 @@ json service_json(const ServiceResult& result) {
   }
   out["health"] = to_string(result.verdict.health);
   out["reason"] = result.verdict.reason;
+  out["policy"] = result.policy_note;
   out["action"] = to_string(result.action);
   out["action_detail"] = result.action_detail;
   out["action_failed"] = result.action_failed;

@@ -10,6 +10,7 @@
 //     "pids": [..], "restart_count": N | null,
 //     "probe": {"healthy", "status_code", "latency_ms", "attempts", "error"} | null,
 //     "health": "healthy|stopped|starting|unhealthy|down|unknown", "reason",
+//     "policy": "the restart policy's note (grace, backoff, gave up), or empty",
 //     "action": "none|restart|would-restart|wait", "action_detail", "action_failed",
 //     "final_health": ... | null, "final_reason": ... | null, "settled_ms": N | null,
 //     "exit_code": 0..2, "summary": "the RESULT column of the text report"

@@ -161,7 +161,10 @@ MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Durati
   ExecRequest request;
   request.argv = {PM_BINARY};
   request.argv.insert(request.argv.end(), args.begin(), args.end());
-  request.env_overrides = env;
+  // Restart history goes under the build tree, never into /var/lib (each
+  // config path has its own state file there).
+  request.env_overrides = {{"PROCESS_MONITOR_STATE_DIR", std::string(PM_ENGINE_STATE_DIR) + "/state"}};
+  request.env_overrides.insert(request.env_overrides.end(), env.begin(), env.end());
   request.deadline = Deadline::after(limit);
   auto result = runner.run(request);
   REQUIRE(result);

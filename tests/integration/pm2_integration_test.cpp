@@ -278,7 +278,9 @@ TEST_CASE("interval mode keeps checking and ends on SIGTERM within a second", "[
   auto config = dir.write("config.toml", config_for({&app}));
   auto out_file = dir.path() + "/out";
   // Started by hand (not run_monitor) to signal it while it runs.
-  std::vector<std::string> args{PM_BINARY, "--interval", "300ms", "-c", config, "--log-file", out_file};
+  std::vector<std::string> args{PM_BINARY, "--interval",  "300ms",
+                                "-c",      config,        "--log-file",
+                                out_file,  "--state-dir", dir.path() + "/state"};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

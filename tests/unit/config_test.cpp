@@ -317,7 +317,7 @@ restart_timeout = "5s"
   SECTION("nothing close: the known keys") {
     CHECK(error_of(R"([monitor]
 colour = "blue"
-)") == "test.toml:2:1: unknown key 'colour' in [monitor] (known keys: deadline, verify_interval)");
+)") == "test.toml:2:1: unknown key 'colour' in [monitor] (known keys: state_dir, deadline, verify_interval)");
   }
 }
 

@@ -1,0 +1,45 @@
+#pragma once
+// What a run keeps between runs, held for the run's length: the run lock,
+// the state file, and the restart histories in it.
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "policy/service_history.hpp"
+#include "state/run_lock.hpp"
+#include "state/state_document.hpp"
+
+namespace pm {
+
+struct SessionError {
+  bool lock_busy = false;  // another run holds the lock: a distinct exit code
+  std::string message;
+};
+
+class StateSession {
+ public:
+  // Takes the lock (waiting up to `wait_lock`) and loads the state of
+  // `config` from `state_dir` (else [monitor] state_dir, else the default).
+  // A corrupt state file is moved aside (logged) and the run goes on.
+  static std::expected<StateSession, SessionError> open(const Config& config,
+                                                        const std::optional<std::string>& state_dir,
+                                                        Duration wait_lock, const Interrupt& interrupt);
+
+  std::map<std::string, ServiceHistory>& histories() { return histories_; }
+  const std::string& path() const { return path_; }
+  // Writes the histories back, atomically.
+  std::expected<void, std::string> save();
+
+ private:
+  StateSession(RunLock lock, std::string path, StateDocument document)
+      : lock_(std::move(lock)), path_(std::move(path)), document_(std::move(document)) {}
+
+  RunLock lock_;
+  std::string path_;
+  StateDocument document_;
+  std::map<std::string, ServiceHistory> histories_;
+};
+
+}  // namespace pm

@@ -1,0 +1,38 @@
+#include "core/policy_gate.hpp"
+
+namespace pm {
+namespace {
+
+ObservedHealth observed(Health health) {
+  switch (health) {
+    case Health::Healthy:
+    case Health::StoppedOk: return ObservedHealth::Fine;
+    case Health::Unhealthy:
+    case Health::Down: return ObservedHealth::Failing;
+    case Health::Starting: return ObservedHealth::Starting;
+    case Health::Unknown: return ObservedHealth::Unknown;
+  }
+  return ObservedHealth::Unknown;
+}
+
+}  // namespace
+
+PolicyGate::PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random)
+    : histories_(histories), random_(random) {}
+
+RestartGate::Answer PolicyGate::judge(const ServiceConfig& service, Health health) {
+  ServiceHistory& history = histories_[service.name];
+  PolicyDecision decision = decide(service.policy, history, observed(health), now_, service.name);
+  history = decision.history;
+  for (auto event : decision.events) events_.push_back(ServiceEvent{service.name, event, decision.reason});
+  return Answer{decision.decision == RestartDecision::Restart, decision.reason};
+}
+
+void PolicyGate::restarted(const ServiceConfig& service) {
+  ServiceHistory& history = histories_[service.name];
+  history = record_restart(service.policy, history, now_, random_);
+}
+
+std::vector<ServiceEvent> PolicyGate::take_events() { return std::exchange(events_, {}); }
+
+}  // namespace pm

@@ -1,0 +1,42 @@
+#pragma once
+// The restart policy (policy/restart_policy.hpp) behind the RestartGate
+// seam: decisions from each service's history, which the caller loads from
+// and saves to the state file, and the alert events they produce.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/restart_gate.hpp"
+#include "policy/random_source.hpp"
+#include "policy/restart_policy.hpp"
+
+namespace pm {
+
+struct ServiceEvent {
+  std::string service;
+  PolicyEvent event;
+  std::string reason;
+};
+
+class PolicyGate : public RestartGate {
+ public:
+  // `histories` (by service name) is read and updated in place.
+  PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random);
+
+  // The wall time decisions of the next cycle are made at.
+  void begin_cycle(WallTime now) { now_ = now; }
+
+  Answer judge(const ServiceConfig& service, Health health) override;
+  void restarted(const ServiceConfig& service) override;
+
+  // The events since the last call, oldest first.
+  std::vector<ServiceEvent> take_events();
+
+ private:
+  std::map<std::string, ServiceHistory>& histories_;
+  RandomSource& random_;
+  WallTime now_{};
+  std::vector<ServiceEvent> events_;
+};
+
+}  // namespace pm

@@ -1,0 +1,89 @@
+#include "policy/history_json.hpp"
+
+#include <fmt/format.h>
+
+namespace pm {
+namespace {
+
+using json = nlohmann::json;
+
+std::int64_t to_ms(WallTime time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+WallTime from_ms(std::int64_t ms) { return WallTime(std::chrono::milliseconds(ms)); }
+
+json optional_time(const std::optional<WallTime>& time) { return time ? json(to_ms(*time)) : json(nullptr); }
+
+// Reads `key` of `object` as unix milliseconds; null or absent -> nullopt.
+std::expected<std::optional<WallTime>, std::string> read_time(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<WallTime>{};
+  if (!it->is_number_integer())
+    return std::unexpected(fmt::format("'{}' is not a time in milliseconds", key));
+  return std::optional<WallTime>{from_ms(it->get<std::int64_t>())};
+}
+
+}  // namespace
+
+json history_to_json(const ServiceHistory& history) {
+  json restarts = json::array();
+  for (auto time : history.restart_times) restarts.push_back(to_ms(time));
+  return json{{"consecutive_failures", history.consecutive_failures},
+              {"restart_times", restarts},
+              {"last_restart", optional_time(history.last_restart)},
+              {"backoff_ms", history.backoff.count()},
+              {"next_restart_at", optional_time(history.next_restart_at)},
+              {"healthy_since", optional_time(history.healthy_since)},
+              {"gave_up", history.gave_up},
+              {"gave_up_at", optional_time(history.gave_up_at)},
+              {"paused", history.paused},
+              {"paused_until", optional_time(history.paused_until)},
+              {"last_state", to_string(history.last_state)},
+              {"last_seen", optional_time(history.last_seen)}};
+}
+
+std::expected<ServiceHistory, std::string> history_from_json(const json& object) {
+  if (!object.is_object()) return std::unexpected("not an object");
+  ServiceHistory history;
+  if (auto it = object.find("consecutive_failures"); it != object.end()) {
+    if (!it->is_number_integer() || it->get<long>() < 0)
+      return std::unexpected("'consecutive_failures' is not a count");
+    history.consecutive_failures = it->get<int>();
+  }
+  if (auto it = object.find("restart_times"); it != object.end()) {
+    if (!it->is_array()) return std::unexpected("'restart_times' is not a list");
+    for (const auto& time : *it) {
+      if (!time.is_number_integer()) return std::unexpected("'restart_times' holds a non-time");
+      history.restart_times.push_back(from_ms(time.get<std::int64_t>()));
+    }
+  }
+  if (auto it = object.find("backoff_ms"); it != object.end()) {
+    if (!it->is_number_integer() || it->get<long>() < 0)
+      return std::unexpected("'backoff_ms' is not a duration");
+    history.backoff = Duration{it->get<std::int64_t>()};
+  }
+  for (auto [key, flag] : {std::pair{"gave_up", &history.gave_up}, std::pair{"paused", &history.paused}}) {
+    if (auto it = object.find(key); it != object.end()) {
+      if (!it->is_boolean()) return std::unexpected(fmt::format("'{}' is not true or false", key));
+      *flag = it->get<bool>();
+    }
+  }
+  if (auto it = object.find("last_state"); it != object.end()) {
+    auto state = it->is_string() ? service_state_from_string(it->get<std::string>()) : std::nullopt;
+    if (!state) return std::unexpected("'last_state' is not a known state");
+    history.last_state = *state;
+  }
+  const std::pair<const char*, std::optional<WallTime>*> times[] = {
+      {"last_restart", &history.last_restart},   {"next_restart_at", &history.next_restart_at},
+      {"healthy_since", &history.healthy_since}, {"gave_up_at", &history.gave_up_at},
+      {"paused_until", &history.paused_until},   {"last_seen", &history.last_seen}};
+  for (auto [key, target] : times) {
+    auto time = read_time(object, key);
+    if (!time) return std::unexpected(time.error());
+    *target = *time;
+  }
+  return history;
+}
+
+}  // namespace pm

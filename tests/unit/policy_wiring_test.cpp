@@ -1,0 +1,125 @@
+// The restart policy as the cycle and the state file see it: config keys,
+// the history's JSON form, and the gate between policy and cycle.
+#include <catch2/catch.hpp>
+
+#include "config/load_config.hpp"
+#include "core/policy_gate.hpp"
+#include "policy/history_json.hpp"
+
+using namespace pm;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct FixedRandom : RandomSource {
+  double uniform01() override { return 0.5; }
+};
+
+ServiceConfig named(std::string name) {
+  ServiceConfig service;
+  service.name = std::move(name);
+  return service;
+}
+
+}  // namespace
+
+TEST_CASE("policy keys: built-in, then [defaults], then the service's own", "[policy][config]") {
+  auto config = parse_config(R"([[service]]
+name = "a"
+backend = "pm2"
+confirm = 3
+backoff = "1s"
+
+[[service]]
+name = "b"
+backend = "pm2"
+
+[defaults]
+grace = "5s"
+restart_budget = "2 per 10m"
+backoff_max = "1m"
+)",
+                             "test.toml");
+  REQUIRE(config);
+  const RestartPolicy& a = config->services[0].policy;
+  CHECK(a.confirm == 3);
+  CHECK(a.backoff_initial == Duration{1000});
+  CHECK(a.grace == Duration{5000});
+  CHECK(a.budget.count == 2);
+  CHECK(a.budget.window == Duration{600000});
+  CHECK(a.backoff_max == Duration{60000});
+  const RestartPolicy& b = config->services[1].policy;
+  CHECK(b.confirm == 1);
+  CHECK(b.backoff_initial == RestartPolicy{}.backoff_initial);
+  CHECK(b.grace == Duration{5000});
+
+  auto bad = parse_config("[[service]]\nname = \"a\"\nbackend = \"pm2\"\nconfirm = 0\n", "test.toml");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error(), Catch::Contains("test.toml:4:11: 'confirm' must be"));
+  auto budget = parse_config(
+      "[defaults]\nrestart_budget = \"5 a 1h\"\n[[service]]\nname = \"a\"\nbackend = \"pm2\"\n", "test.toml");
+  REQUIRE_FALSE(budget);
+  CHECK_THAT(budget.error(), Catch::StartsWith("test.toml:2:18: "));
+}
+
+TEST_CASE("a history survives its JSON form", "[policy][state]") {
+  ServiceHistory history;
+  WallTime now{std::chrono::milliseconds(1'750'000'000'123)};
+  history.consecutive_failures = 2;
+  history.restart_times = {now - 10min, now - 1min};
+  history.last_restart = now - 1min;
+  history.backoff = 20s;
+  history.next_restart_at = now + 20s;
+  history.gave_up = true;
+  history.gave_up_at = now;
+  history.paused = true;
+  history.last_state = ServiceState::GaveUp;
+  history.last_seen = now;
+  auto back = history_from_json(history_to_json(history));
+  REQUIRE(back);
+  CHECK(*back == history);
+
+  CHECK(history_from_json(nlohmann::json::object()).value() == ServiceHistory{});
+  CHECK_THAT(history_from_json(nlohmann::json{{"gave_up", "yes"}}).error(), Catch::Contains("'gave_up'"));
+  CHECK_THAT(history_from_json(nlohmann::json{{"last_state", "sleepy"}}).error(),
+             Catch::Contains("'last_state'"));
+  CHECK_THAT(history_from_json(nlohmann::json{{"restart_times", {1, "x"}}}).error(),
+             Catch::Contains("'restart_times'"));
+  CHECK_THAT(history_from_json(nlohmann::json::array()).error(), Catch::Contains("not an object"));
+}
+
+TEST_CASE("the policy gate counts runs, records restarts and reports changes once", "[policy]") {
+  std::map<std::string, ServiceHistory> histories;
+  FixedRandom random;
+  PolicyGate gate(histories, random);
+  ServiceConfig api = named("api");
+  api.policy.confirm = 2;
+  api.policy.grace = 30s;
+  WallTime start{std::chrono::hours(480'000)};
+
+  gate.begin_cycle(start);
+  auto first = gate.judge(api, Health::Unhealthy);
+  CHECK_FALSE(first.restart);  // 1 of 2
+  gate.begin_cycle(start + 1min);
+  auto second = gate.judge(api, Health::Unhealthy);
+  REQUIRE(second.restart);
+  gate.restarted(api);
+  CHECK(histories["api"].restart_times.size() == 1);
+  auto events = gate.take_events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].event == PolicyEvent::BecameUnhealthy);
+  CHECK(events[0].service == "api");
+
+  gate.begin_cycle(start + 1min + 10s);
+  auto in_grace = gate.judge(api, Health::Down);
+  CHECK_FALSE(in_grace.restart);
+  CHECK_THAT(in_grace.reason, Catch::Contains("in grace"));
+  CHECK(gate.take_events().empty());
+
+  gate.begin_cycle(start + 5min);
+  gate.judge(api, Health::Healthy);
+  events = gate.take_events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].event == PolicyEvent::Recovered);
+  CHECK(gate.take_events().empty());
+}
