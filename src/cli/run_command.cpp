@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "alert/alert_sender.hpp"
 #include "backend/registry.hpp"
 #include "cli/config_source.hpp"
 #include "cli/logging.hpp"
@@ -31,12 +32,43 @@ void print_report(const CycleResult& cycle, const Options& options) {
 void log_events(const std::vector<ServiceEvent>& events) {
   for (const auto& event : events) {
     if (event.event == PolicyEvent::GaveUp) {
-      spdlog::error("{}: gave up: {}", event.service, event.reason);
+      spdlog::error("{}: {}", event.service, event.reason);  // the reason starts with "gave up"
     } else {
       spdlog::warn("{}: {}{}{}", event.service, to_string(event.event), event.reason.empty() ? "" : ": ",
                    event.reason);
     }
   }
+}
+
+// The alerts of one cycle: the policy's state changes (became unhealthy,
+// recovered, gave up, resumed), then the restarts that were made.
+std::vector<AlertEvent> alert_events(const std::vector<ServiceEvent>& changes, const CycleResult& cycle) {
+  auto now = std::chrono::system_clock::now();
+  std::string host = local_host_name();
+  auto result_of = [&](const std::string& name) -> const ServiceResult* {
+    for (const auto& result : cycle.services) {
+      if (result.service->name == name) return &result;
+    }
+    return nullptr;
+  };
+  std::vector<AlertEvent> events;
+  for (const auto& change : changes) {
+    const ServiceResult* result = result_of(change.service);
+    // Became unhealthy says what is wrong; the policy's words say what it does about it.
+    std::string reason =
+        change.event == PolicyEvent::BecameUnhealthy && result != nullptr
+            ? fmt::format("{}: {}", to_string(result->verdict.health), result->verdict.reason)
+            : change.reason;
+    events.push_back(AlertEvent{std::string(to_string(change.event)), change.service,
+                                result != nullptr ? result->sighting.backend : "", reason, host, now});
+  }
+  for (const auto& result : cycle.services) {
+    if (result.action != Action::Restart || result.action_failed) continue;
+    events.push_back(AlertEvent{std::string(kAlertRestarted), result.service->name, result.sighting.backend,
+                                fmt::format("{}: {}", result.action_detail, describe_outcome(result)), host,
+                                now});
+  }
+  return events;
 }
 
 // The state dir: --state-dir, else $PROCESS_MONITOR_STATE_DIR, else the
@@ -87,12 +119,17 @@ int run_monitor(const Options& options) {
   Duration deadline = options.deadline.value_or(config->monitor.deadline);
   // One cycle, with the policy's decisions made at the wall time it starts,
   // its events logged and (unless --dry-run) the histories saved.
+  AlertSender alerts(config->alerts, runner);
   auto run_cycle = [&] {
     gate.begin_cycle(std::chrono::system_clock::now());
-    CycleResult result = cycle.run(*services, Deadline::after(deadline));
-    log_events(gate.take_events());
+    Deadline run_deadline = Deadline::after(deadline);
+    CycleResult result = cycle.run(*services, run_deadline);
+    auto changes = gate.take_events();
+    log_events(changes);
     if (!options.dry_run) {
       if (auto saved = session->save(); !saved) spdlog::error("{}", saved.error());
+      // Within the run's deadline; a failing channel is logged, never fatal.
+      if (!config->alerts.empty()) alerts.send(alert_events(changes, result), run_deadline);
     }
     print_report(result, options);
     return result;

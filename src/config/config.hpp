@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "alert/alert_channel.hpp"
 #include "policy/policy_settings.hpp"
 #include "util/duration.hpp"
 
@@ -96,6 +97,7 @@ struct Config {
   Pm2Settings pm2;
   DockerSettings docker;
   SystemdSettings systemd;
+  std::vector<AlertChannelConfig> alerts;  // [[alert]]: where state changes are announced
   std::vector<ServiceConfig> services;
 
   // The service named exactly `name`, or nullptr.

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "config/alert_keys.hpp"
 #include "config/docker_selection.hpp"
 #include "config/status_ranges.hpp"
 #include "config/suggest.hpp"
@@ -412,7 +413,26 @@ constexpr std::array<Key<ConfigDraft>, 2> kSystemdKeys{{
      }},
 }};
 
-constexpr std::array<Key<ConfigDraft>, 6> kTopKeys{{
+constexpr std::array<Key<ConfigDraft>, 7> kTopKeys{{
+    {"alert",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       const auto* array = value.as_array();
+       if (array == nullptr) {
+         reader.fail(value.source(),
+                     fmt::format("'alert' must be an array of tables, got {}; write [[alert]] "
+                                 "(double brackets) above each alert channel",
+                                 toml_type_name(value)));
+         return;
+       }
+       for (const auto& element : *array) {
+         if (const auto* table = element.as_table()) {
+           draft.alerts.push_back(read_alert(reader, *table));
+         } else {
+           reader.fail(element.source(),
+                       fmt::format("each 'alert' must be a table, got {}", toml_type_name(element)));
+         }
+       }
+     }},
     {"defaults",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* table = reader.read_table(value, "defaults", "a table ([defaults])");

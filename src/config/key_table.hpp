@@ -46,6 +46,7 @@ struct ConfigDraft {
   SystemdSettings systemd;
   std::optional<ServiceDraft::Written> systemd_scope;  // [systemd] scope
   PolicyOverrides defaults;                            // [defaults]
+  std::vector<AlertChannelConfig> alerts;              // [[alert]]
   std::vector<ServiceDraft> services;
   std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
 };

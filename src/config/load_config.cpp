@@ -52,6 +52,7 @@ Config assemble(const std::string& file_name, ConfigDraft&& draft) {
   config.pm2 = std::move(draft.pm2);
   config.docker = std::move(draft.docker);
   config.systemd = draft.systemd;
+  config.alerts = std::move(draft.alerts);
   for (auto& service : draft.services) config.services.push_back(std::move(service.config));
   return config;
 }

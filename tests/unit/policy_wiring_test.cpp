@@ -123,3 +123,49 @@ TEST_CASE("the policy gate counts runs, records restarts and reports changes onc
   CHECK(events[0].event == PolicyEvent::Recovered);
   CHECK(gate.take_events().empty());
 }
+
+TEST_CASE("[[alert]] tables configure webhook and exec channels", "[alert][config]") {
+  auto config = parse_config(R"([[alert]]
+webhook = "https://hooks.example.com/services/T0/B0/secret"
+format = "slack"
+events = ["gave-up", "recovered"]
+headers = { Authorization = "Bearer x" }
+timeout = "3s"
+retries = 2
+
+[[alert]]
+exec = ["/usr/local/bin/page", "--team", "ops"]
+
+[[service]]
+name = "a"
+backend = "pm2"
+)",
+                             "test.toml");
+  REQUIRE(config);
+  REQUIRE(config->alerts.size() == 2);
+  const auto& hook = config->alerts[0];
+  CHECK(hook.kind == AlertChannelConfig::Webhook);
+  CHECK(hook.format == "slack");
+  CHECK(hook.events == std::vector<std::string>{"gave-up", "recovered"});
+  CHECK(hook.headers.size() == 1);
+  CHECK(hook.timeout == Duration{3000});
+  CHECK(hook.retries == 2);
+  CHECK(config->alerts[1].kind == AlertChannelConfig::Exec);
+  CHECK(config->alerts[1].argv == std::vector<std::string>{"/usr/local/bin/page", "--team", "ops"});
+
+  auto error_of = [](std::string_view text) {
+    auto parsed =
+        parse_config(std::string(text) + "[[service]]\nname = \"a\"\nbackend = \"pm2\"\n", "test.toml");
+    REQUIRE_FALSE(parsed);
+    return parsed.error();
+  };
+  CHECK_THAT(error_of("[[alert]]\nformat = \"json\"\n"),
+             Catch::Contains("test.toml:1:1: [[alert]] needs exactly one"));
+  CHECK_THAT(error_of("[[alert]]\nwebhook = \"ftp://x\"\n"),
+             Catch::Contains("test.toml:2:11: invalid webhook url"));
+  CHECK_THAT(error_of("[[alert]]\nexec = [\"x\"]\nformat = \"xml\"\n"), Catch::Contains("'format' must be"));
+  CHECK_THAT(error_of("[[alert]]\nexec = [\"x\"]\nevents = [\"recoverd\"]\n"),
+             Catch::Contains("unknown event 'recoverd' (did you mean 'recovered'?)"));
+  CHECK_THAT(error_of("[[alert]]\nexec = [\"x\"]\nwebhok = \"y\"\n"),
+             Catch::Contains("unknown key 'webhok' in [[alert]] (did you mean 'webhook'?)"));
+}
