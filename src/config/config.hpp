@@ -44,6 +44,7 @@ struct HealthCheck {
 enum class Expect {
   Running,  // default: stopped means down and is restarted
   Any,      // stopped on purpose is fine (reported, not restarted)
+  Stopped,  // the operator stopped it: whatever its state, it is reported and never restarted or probed
 };
 
 struct ServiceConfig {

@@ -176,7 +176,7 @@ HealthCheck read_health(FieldReader& reader, const toml::table& table) {
 // ---- [[service]] -----------------------------------------------------------
 
 constexpr std::array<std::string_view, 5> kBackends{"pm2", "docker", "systemd", "none", "auto"};
-constexpr std::array<std::string_view, 2> kExpectValues{"running", "any"};
+constexpr std::array<std::string_view, 3> kExpectValues{"running", "any", "stopped"};
 
 // Reads a name-like value (name, target) and applies the name rules.
 bool read_name(FieldReader& reader, const toml::node& value, std::string_view key, std::string& out) {
@@ -243,8 +243,10 @@ constexpr std::array<Key<ServiceDraft>, 21> kServiceKeys{{
          service.config.expect = Expect::Running;
        } else if (expect == "any") {
          service.config.expect = Expect::Any;
+       } else if (expect == "stopped") {
+         service.config.expect = Expect::Stopped;
        } else {
-         reader.fail(value.source(), fmt::format("'expect' must be \"running\" or \"any\", got {}{}",
+         reader.fail(value.source(), fmt::format("'expect' must be \"running\", \"any\" or \"stopped\", got {}{}",
                                                  quoted(expect), did_you_mean(expect, kExpectValues)));
        }
      }},

@@ -17,7 +17,7 @@ std::string_view to_string(Health health) {
 }
 
 bool should_probe(const ServiceConfig& service, const Sighting& sighting) {
-  if (!service.health) return false;
+  if (!service.health || service.expect == Expect::Stopped) return false;
   if (service.backend == "none") return true;
   if (!sighting.status) return false;
   auto state = sighting.status->state;
@@ -32,6 +32,10 @@ Verdict judge(const ServiceConfig& service, const Sighting& sighting,
     if (probe->healthy) return {Health::Healthy, ""};
     return {Health::Unhealthy, probe->error};
   };
+  if (service.expect == Expect::Stopped) {
+    if (!sighting.status && service.backend != "none") return {Health::Unknown, sighting.error};
+    return {Health::StoppedOk, "expected stopped"};
+  }
   if (service.backend == "none") return from_probe();
   if (!sighting.status) return {Health::Unknown, sighting.error};
 

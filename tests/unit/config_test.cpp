@@ -525,7 +525,7 @@ TEST_CASE("expect is running or any", "[config]") {
 name = "a"
 backend = "pm2"
 expect = "runing"
-)") == R"(test.toml:4:10: 'expect' must be "running" or "any", got 'runing' (did you mean 'running'?))");
+)") == R"(test.toml:4:10: 'expect' must be "running", "any" or "stopped", got 'runing' (did you mean 'running'?))");
   CHECK(error_of(R"([[service]]
 name = "a"
 backend = "pm2"

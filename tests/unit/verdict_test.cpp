@@ -99,3 +99,14 @@ TEST_CASE("exit codes: 0 fine, 1 recovered, 2 still failing", "[verdict]") {
   cycle.services[1].action = Action::Restart;
   CHECK(cycle.exit_code() == 1);
 }
+
+TEST_CASE("expect = stopped: never probed, never restarted, whatever the engine says", "[verdict]") {
+  ServiceConfig service = service_with_health();
+  service.expect = Expect::Stopped;
+  ProbeResult bad{false, 503, Duration{1}, 1, "status 503"};
+  CHECK_FALSE(should_probe(service, seen(test::running())));
+  CHECK(judge(service, seen(test::running()), bad).health == Health::StoppedOk);
+  CHECK(judge(service, seen(test::with_state(UnitState::Failed, "errored")), std::nullopt).health ==
+        Health::StoppedOk);
+  CHECK(judge(service, Sighting{"pm2", std::nullopt, "daemon down"}, std::nullopt).health == Health::Unknown);
+}
