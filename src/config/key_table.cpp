@@ -12,166 +12,14 @@
 
 #include "config/alert_keys.hpp"
 #include "config/docker_selection.hpp"
-#include "config/status_ranges.hpp"
+#include "config/health_keys.hpp"
+#include "config/key_reader.hpp"
 #include "config/suggest.hpp"
 #include "config/systemd_selection.hpp"
 #include "config/text_rules.hpp"
-#include "config/url_check.hpp"
 
 namespace pm {
 namespace {
-
-// One accepted key: its name and the parser that stores its value into the
-// section's target. Plain function pointers keep every table constexpr.
-template <typename Target>
-struct Key {
-  std::string_view name;
-  void (*read)(FieldReader& reader, const toml::node& value, Target& target);
-};
-
-template <typename Target, std::size_t N>
-std::vector<std::string_view> names_of(const std::array<Key<Target>, N>& keys) {
-  std::vector<std::string_view> names;
-  for (const auto& key : keys) names.push_back(key.name);
-  return names;
-}
-
-std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
-  auto match = closest_match(word, candidates);
-  return match ? fmt::format(" (did you mean '{}'?)", *match) : std::string();
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-bool is_one_of(std::string_view word, std::span<const std::string_view> words) {
-  return std::ranges::find(words, word) != words.end();
-}
-
-// Defined below the tables it consults.
-std::string unknown_key_message(std::string_view key, std::string_view section);
-
-// Dispatches every key of `table` to its parser; `section` is how the table
-// is written in the file ("[monitor]"), or empty for the top level.
-template <typename Target, std::size_t N>
-void read_keys(FieldReader& reader, const toml::table& table, std::string_view section,
-               const std::array<Key<Target>, N>& keys, Target& target) {
-  for (auto&& [key, value] : table) {
-    auto known = std::ranges::find(keys, key.str(), &Key<Target>::name);
-    if (known == keys.end()) {
-      reader.fail(key.source(), unknown_key_message(key.str(), section));
-    } else {
-      known->read(reader, value, target);
-    }
-  }
-}
-
-// ---- [service.health] ------------------------------------------------------
-
-constexpr int kMaxRetries = 10;
-
-void read_headers(FieldReader& reader, const toml::table& table, HealthCheck& health) {
-  // toml++ iterates keys sorted; requests send headers as written, and a
-  // repeated header is reported at its second appearance.
-  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
-  for (auto&& [key, value] : table) entries.emplace_back(&key, &value);
-  std::ranges::sort(entries, {}, [](const auto& entry) { return entry.first->source().begin; });
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::vector<const toml::key*> keys;
-  for (const auto& [key, value] : entries) {
-    std::string_view name = key->str();
-    if (auto valid = check_header_name(name); !valid) {
-      reader.fail(key->source(), fmt::format("invalid header name {}: {}", quoted(name), valid.error()));
-      continue;
-    }
-    auto same = std::ranges::find_if(
-        keys, [&](const toml::key* other) { return equal_ignoring_case(other->str(), name); });
-    if (same != keys.end()) {
-      reader.fail(key->source(),
-                  fmt::format("header {} is given twice (header names ignore case; the other is at line {})",
-                              quoted(name), (*same)->source().begin.line));
-      continue;
-    }
-    keys.push_back(key);
-    std::string text;
-    if (!reader.read_string(*value, fmt::format("headers.{}", name), text)) continue;
-    if (auto valid = check_header_value(text); !valid) {
-      reader.fail(value->source(),
-                  fmt::format("invalid value for header {}: {}", quoted(name), valid.error()));
-      continue;
-    }
-    headers.emplace_back(std::string(name), std::move(text));
-  }
-  health.headers = std::move(headers);
-}
-
-constexpr std::array<Key<HealthCheck>, 7> kHealthKeys{{
-    {"url",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       std::string url;
-       if (!reader.read_string(value, "url", url)) return;
-       if (auto valid = check_http_url(url); !valid) {
-         reader.fail(value.source(), fmt::format("invalid url {}: {}", quoted(url), valid.error()));
-         return;
-       }
-       health.url = std::move(url);
-     }},
-    {"timeout",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       reader.read_duration(value, "timeout", ZeroDuration::kRejected, health.timeout);
-     }},
-    {"expect_status",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       if (const auto* number = value.as_integer()) {
-         reader.fail(
-             value.source(),
-             fmt::format("'expect_status' must be a string, got integer (write \"{}\")", number->get()));
-         return;
-       }
-       std::string text;
-       if (!reader.read_string(value, "expect_status", text)) return;
-       auto ranges = parse_status_ranges(text);
-       if (!ranges) {
-         reader.fail(value.source(), fmt::format("invalid expect_status {}: {}; write codes and ranges like "
-                                                 "\"200-299,404\"",
-                                                 quoted(text), ranges.error()));
-         return;
-       }
-       health.expect_status = std::move(*ranges);
-       health.expect_status_text = std::move(text);
-     }},
-    {"body_contains",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       std::string text;
-       if (reader.read_string(value, "body_contains", text)) health.body_contains = std::move(text);
-     }},
-    {"headers",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       const auto* table =
-           reader.read_table(value, "headers", "a table like { Authorization = \"Bearer x\" }");
-       if (table != nullptr) read_headers(reader, *table, health);
-     }},
-    {"retries",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       reader.read_integer(value, "retries", 0, kMaxRetries, health.retries);
-     }},
-    {"retry_delay",
-     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
-       reader.read_duration(value, "retry_delay", ZeroDuration::kAllowed, health.retry_delay);
-     }},
-}};
-
-HealthCheck read_health(FieldReader& reader, const toml::table& table) {
-  HealthCheck health;
-  read_keys(reader, table, "[service.health]", kHealthKeys, health);
-  if (!table.contains("url")) {
-    reader.fail(table.source(), "[service.health] needs a 'url' (url = \"http://localhost:3001/health\")");
-  }
-  return health;
-}
 
 // ---- [[service]] -----------------------------------------------------------
 
@@ -246,8 +94,9 @@ constexpr std::array<Key<ServiceDraft>, 21> kServiceKeys{{
        } else if (expect == "stopped") {
          service.config.expect = Expect::Stopped;
        } else {
-         reader.fail(value.source(), fmt::format("'expect' must be \"running\", \"any\" or \"stopped\", got {}{}",
-                                                 quoted(expect), did_you_mean(expect, kExpectValues)));
+         reader.fail(value.source(),
+                     fmt::format("'expect' must be \"running\", \"any\" or \"stopped\", got {}{}",
+                                 quoted(expect), did_you_mean(expect, kExpectValues)));
        }
      }},
     {"restart_command",
@@ -485,13 +334,15 @@ constexpr std::array<Key<ConfigDraft>, 7> kTopKeys{{
      }},
 }};
 
+}  // namespace
+
 std::string unknown_key_message(std::string_view key, std::string_view section) {
   const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 8> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
       {"[[service]]", names_of(kServiceKeys)},
-      {"[service.health]", names_of(kHealthKeys)},
+      {"[service.health]", health_key_names()},
       {"[docker]", names_of(kDockerKeys)},
       {"[systemd]", names_of(kSystemdKeys)},
       {"[defaults]", names_of(kDefaultsKeys)},
@@ -517,8 +368,6 @@ std::string unknown_key_message(std::string_view key, std::string_view section) 
   if (!owners.empty()) return message + fmt::format(" ('{}' belongs in {})", key, fmt::join(owners, " or "));
   return message + fmt::format(" (known keys: {})", fmt::join(own, ", "));
 }
-
-}  // namespace
 
 ConfigDraft read_document(FieldReader& reader, const toml::table& root) {
   ConfigDraft draft;

@@ -521,11 +521,13 @@ backend = "kubernetes"
 }
 
 TEST_CASE("expect is running or any", "[config]") {
-  CHECK(error_of(R"([[service]]
+  CHECK(
+      error_of(R"([[service]]
 name = "a"
 backend = "pm2"
 expect = "runing"
-)") == R"(test.toml:4:10: 'expect' must be "running", "any" or "stopped", got 'runing' (did you mean 'running'?))");
+)") ==
+      R"(test.toml:4:10: 'expect' must be "running", "any" or "stopped", got 'runing' (did you mean 'running'?))");
   CHECK(error_of(R"([[service]]
 name = "a"
 backend = "pm2"
