@@ -6,6 +6,23 @@
 
 #include "cli/command_line.hpp"
 #include "cli/run_command.hpp"
+#include "cli/state_commands.hpp"
+
+namespace {
+
+int run_command(const pm::Options& options) {
+  switch (options.command) {
+    case pm::Command::Run: return pm::run_monitor(options);
+    case pm::Command::CheckConfig: return pm::check_config(options);
+    case pm::Command::Status: return pm::show_status(options);
+    case pm::Command::Reset:
+    case pm::Command::Pause:
+    case pm::Command::Resume: return pm::change_state(options);
+  }
+  return pm::kExitUsage;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   pm::Options options;
@@ -21,7 +38,7 @@ int main(int argc, char** argv) {
     return pm::kExitUsage;
   }
   try {
-    return options.command == pm::Command::CheckConfig ? pm::check_config(options) : pm::run_monitor(options);
+    return run_command(options);
   } catch (const std::exception& error) {
     pm::print_error(std::string("internal error: ") + error.what());
     return pm::kExitUsage;

@@ -12,13 +12,17 @@ namespace {
 
 constexpr const char* kExitCodesHelp = R"(
 Exit codes:
-  0  every service is healthy (or allowed to be stopped)
+  0  every service is healthy (or allowed to be stopped); status, reset, pause,
+     resume: done
   1  something was unhealthy and is now verified healthy after a restart
   2  something is still unhealthy: restart failed, verify timed out, engine
      unreachable, or --dry-run saw a failure
-  3  usage, configuration or internal error
-  4  another run holds the lock (see --wait-lock); nothing was done
+  3  usage, configuration or internal error; a state file that cannot be read;
+     reset, pause, resume: a service name that is neither configured nor in the state
+  4  another run holds the lock (see --wait-lock); nothing was done (status
+     never waits for the lock)
 
+Global options work before or after a subcommand: process-monitor status -c FILE --json.
 Config: -c FILE, else $PROCESS_MONITOR_CONFIG, else /etc/process-monitor/config.toml.
 See process-monitor(1).)";
 
@@ -48,8 +52,8 @@ std::string version_text() {
 
 std::unique_ptr<CLI::App> make_command_line(Options& options) {
   auto app = std::make_unique<CLI::App>(
-      "process-monitor: checks PM2 apps and Docker containers (systemd units are coming) and their\n"
-      "health URLs, restarts the failed ones and verifies that the restart worked.",
+      "process-monitor: checks PM2 apps, Docker containers and systemd units and their health URLs,\n"
+      "restarts the failed ones and verifies that the restart worked.",
       "process-monitor");
   app->footer(kExitCodesHelp);
   app->set_version_flag("-V,--version", version_text());
@@ -64,27 +68,30 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
           ->check(duration_validator())
           ->type_name("DURATION");
   once->excludes(interval);
-  app->add_flag("-n,--dry-run", options.dry_run, "Check and report; restart nothing");
-  app->add_option("-s,--service", options.services, "Only these services (repeatable, or comma-separated)")
-      ->delimiter(',')
-      ->type_name("NAME");
+  auto* dry_run = app->add_flag("-n,--dry-run", options.dry_run, "Check and report; restart nothing");
+  auto* service = app->add_option("-s,--service", options.services,
+                                  "Only these services (repeatable, or comma-separated)")
+                      ->delimiter(',')
+                      ->type_name("NAME");
   app->add_flag("--json", options.json, "Print the report as JSON (schema version 1)");
-  app->add_flag("-q,--quiet", options.quiet, "Print nothing when every service is healthy");
+  app->add_flag("-q,--quiet", options.quiet,
+                "Print nothing when every service is healthy (reset, pause, resume: nothing on success)");
   app->add_option("--log-file", options.log_file, "Also append diagnostics to FILE")->type_name("FILE");
   app->add_option(
          "--log-level", options.log_level,
          "Diagnostics on stderr: trace, debug, info, warn, error or off (default: info; warn with -q)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->type_name("LEVEL");
-  app->add_option_function<std::string>(
-         "--deadline", [&options](const std::string& text) { store_duration(text, options.deadline); },
-         "Deadline of a whole run (default: [monitor] deadline, 120s)")
-      ->check(duration_validator())
-      ->type_name("DURATION");
+  auto* deadline =
+      app->add_option_function<std::string>(
+             "--deadline", [&options](const std::string& text) { store_duration(text, options.deadline); },
+             "Deadline of a whole run (default: [monitor] deadline, 120s)")
+          ->check(duration_validator())
+          ->type_name("DURATION");
 
   app->add_option("--state-dir", options.state_dir,
-                  "Where restart history is kept between runs (default: [monitor] state_dir, "
-                  "$PROCESS_MONITOR_STATE_DIR, /var/lib/process-monitor as root)")
+                  "Where restart history is kept between runs (default: $PROCESS_MONITOR_STATE_DIR, else "
+                  "[monitor] state_dir, else /var/lib/process-monitor as root)")
       ->type_name("DIR");
   app->add_option_function<std::string>(
          "--wait-lock",
@@ -97,6 +104,50 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
 
   auto* check = app->add_subcommand("check-config", "Validate the config file and exit (0 valid, 3 invalid)");
   check->callback([&options] { options.command = Command::CheckConfig; });
+  app->require_subcommand(0, 1);
+
+  // The state commands ask no engine: the run's flags would be silently ignored, so they are errors.
+  const std::vector<CLI::Option*> run_only{once, interval, dry_run, service, deadline};
+  auto add_state_command = [&](const char* name, const char* description, Command command) {
+    auto* sub = app->add_subcommand(name, description);
+    sub->callback([&options, command] { options.command = command; });
+    for (auto* option : run_only) sub->excludes(option);
+    return sub;
+  };
+  add_state_command("status",
+                    "Show each service's restart history from the state file: state, failures, restarts "
+                    "in the budget window, backoff, pause, giving up. Asks no engine and never waits for "
+                    "the run lock",
+                    Command::Status);
+  const char* service_help = "Service names: configured, or in the state (members of a Docker group)";
+  add_state_command("reset",
+                    "Forget the failures, restarts, backoff and giving up of SERVICE(s): the next failing "
+                    "run may restart them at once",
+                    Command::Reset)
+      ->add_option("SERVICE", options.state_services, service_help)
+      ->required();
+  auto* pause = add_state_command(
+      "pause", "Restart nothing of SERVICE(s) and count no failures, until resume or --for has passed",
+      Command::Pause);
+  pause->add_option("SERVICE", options.state_services, service_help)->required();
+  // --for belongs to pause, but flag order never matters: a hidden twin on
+  // the main command takes "--for 1h pause api", and is refused elsewhere.
+  for (auto* owner : {pause, app.get()}) {
+    owner
+        ->add_option_function<std::string>(
+            "--for", [&options](const std::string& text) { store_duration(text, options.pause_for); },
+            "Pause for DURATION (default: until 'process-monitor resume')")
+        ->check(duration_validator())
+        ->type_name("DURATION")
+        ->group(owner == pause ? "Options" : "");
+  }
+  app->callback([&options] {
+    if (options.pause_for && options.command != Command::Pause)
+      throw CLI::ValidationError("--for", "only pause takes --for");
+  });
+  add_state_command("resume", "End the pause of SERVICE(s)", Command::Resume)
+      ->add_option("SERVICE", options.state_services, service_help)
+      ->required();
   return app;
 }
 

@@ -8,7 +8,14 @@
 
 namespace pm {
 
-enum class Command { Run, CheckConfig };
+enum class Command {
+  Run,          // the default: check and restart (run_command.hpp)
+  CheckConfig,  // check-config
+  Status,       // status: the state file, read without the run lock (state_commands.hpp)
+  Reset,        // reset SERVICE...
+  Pause,        // pause SERVICE... [--for DURATION]
+  Resume,       // resume SERVICE...
+};
 
 struct Options {
   Command command = Command::Run;
@@ -20,10 +27,12 @@ struct Options {
   bool json = false;
   bool quiet = false;
   std::optional<std::string> log_file;
-  std::string log_level;                 // empty: info, or warn with -q
-  std::optional<Duration> deadline;      // --deadline overrides [monitor] deadline
-  std::optional<std::string> state_dir;  // --state-dir (or $PROCESS_MONITOR_STATE_DIR)
-  Duration wait_lock{0};                 // --wait-lock: wait for a run that holds the lock
+  std::string log_level;                    // empty: info, or warn with -q
+  std::optional<Duration> deadline;         // --deadline overrides [monitor] deadline
+  std::optional<std::string> state_dir;     // --state-dir (or $PROCESS_MONITOR_STATE_DIR)
+  Duration wait_lock{0};                    // --wait-lock: wait for a run that holds the lock
+  std::vector<std::string> state_services;  // the SERVICE arguments of reset, pause and resume
+  std::optional<Duration> pause_for;        // pause --for; unset: until resume
 };
 
 // Exit codes, documented in README, --help and the man page.

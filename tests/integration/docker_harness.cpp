@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <functional>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -56,6 +58,9 @@ bool engine_answers_ping(const std::string& socket) {
 std::string DockerEngine::state_dir() { return std::string(PM_ENGINE_STATE_DIR) + "/docker"; }
 std::string DockerEngine::socket() { return state_dir() + "/docker.sock"; }
 std::string DockerEngine::host() { return "unix://" + socket(); }
+std::string DockerEngine::tls_host() { return "tcp://127.0.0.1:23760"; }
+std::string DockerEngine::tls_client_dir() { return state_dir() + "/tls/client"; }
+std::string DockerEngine::other_tls_client_dir() { return state_dir() + "/tls/other-client"; }
 
 std::optional<std::string> DockerEngine::unavailable_reason() {
   if (!engine_answers_ping(socket())) {
@@ -268,6 +273,14 @@ void SilentEngine::serve() {
     }
   }
   for (int fd : clients) close(fd);
+}
+
+void copy_file(const std::string& from, const std::string& to) {
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::path(to).parent_path(), error);
+  if (!error) std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, error);
+  INFO("copy " << from << " to " << to << ": " << error.message());
+  REQUIRE_FALSE(error);
 }
 
 std::string docker_table(const std::string& host, const std::string& extra) {

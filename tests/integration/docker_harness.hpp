@@ -24,6 +24,13 @@ struct DockerEngine {
   static std::string state_dir();  // what start.sh was given
   static std::string socket();     // its docker.sock
   static std::string host();       // "unix://" + socket()
+  // The engine's TLS endpoint (start.sh: --tlsverify, its own CA in state_dir()/tls).
+  static std::string tls_host();  // "tcp://127.0.0.1:23760"
+  // A cert_path for tls_host(): ca.pem, cert.pem and key.pem of a client it lets in.
+  static std::string tls_client_dir();
+  // The same three files from another CA: a client tls_host() refuses, and
+  // whose ca.pem does not vouch for the engine either.
+  static std::string other_tls_client_dir();
   // Why the engine cannot be used, or nothing when it answers /_ping.
   static std::optional<std::string> unavailable_reason();
   // Runs `docker -H host() args...`; fails the test if it does not succeed.
@@ -106,6 +113,10 @@ class SilentEngine {
   std::atomic<std::size_t> bytes_read_{0};
   std::thread thread_;
 };
+
+// Copies the file `from` to `to` (created or replaced, its directory made if
+// missing); fails the test if it cannot.
+void copy_file(const std::string& from, const std::string& to);
 
 // A [docker] table for configs: the test engine by default.
 std::string docker_table(const std::string& host = DockerEngine::host(), const std::string& extra = "");

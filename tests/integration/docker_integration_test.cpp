@@ -365,3 +365,69 @@ TEST_CASE("dry run on an unhealthy container: exit 2, nothing restarted", "[dock
   CHECK(DockerEngine::started_at(sick.name()) == started_before);
   CHECK(DockerEngine::health(sick.name()) == "unhealthy");
 }
+
+TEST_CASE("over TCP with TLS client certificates (tls_verify, cert_path): the engine answers, exit 0",
+          "[docker]") {
+  TestContainer plain("it-dk-tls");
+  TempDir dir;
+  const std::string tls =
+      fmt::format("tls_verify = true\ncert_path = \"{}\"", DockerEngine::tls_client_dir());
+  auto config =
+      dir.write("config.toml", config_head(docker_table(DockerEngine::tls_host(), tls)) + service_for(plain));
+  std::string started_before = DockerEngine::started_at(plain.name());
+
+  auto run = run_monitor({"--once", "--json", "-c", config});
+  INFO("stderr: " << run.err);
+  CHECK(run.exit_code == 0);
+  auto report = parse_json(run);
+  CHECK(report["exit_code"] == 0);
+  auto service = service_named(report, plain.name());
+  INFO(service.dump(2));
+  CHECK(service["engine_error"].is_null());
+  CHECK(service["state"] == "running");
+  CHECK(service["engine_state"] == "running");
+  CHECK(service["health"] == "healthy");
+  CHECK(service["action"] == "none");
+  CHECK(DockerEngine::started_at(plain.name()) == started_before);
+}
+
+TEST_CASE(
+    "over TCP with TLS, a client without the engine's certificates is refused: exit 2, the endpoint named",
+    "[docker]") {
+  TestContainer plain("it-dk-tls-refused");
+  TempDir dir;
+  const std::string where = DockerEngine::tls_host();
+  // The right ca.pem, but a client certificate of another CA: the engine refuses it.
+  const std::string mixed = dir.path() + "/mixed";
+  copy_file(DockerEngine::tls_client_dir() + "/ca.pem", mixed + "/ca.pem");
+  copy_file(DockerEngine::other_tls_client_dir() + "/cert.pem", mixed + "/cert.pem");
+  copy_file(DockerEngine::other_tls_client_dir() + "/key.pem", mixed + "/key.pem");
+  struct Case {
+    std::string what;
+    std::string tls;
+    std::string message;
+  };
+  const std::vector<Case> cases{
+      // Another CA altogether: its ca.pem does not vouch for the engine's certificate.
+      {"another CA",
+       fmt::format("tls_verify = true\ncert_path = \"{}\"", DockerEngine::other_tls_client_dir()),
+       "TLS with the Docker engine at " + where + " failed"},
+      {"a client certificate of another CA", fmt::format("tls_verify = true\ncert_path = \"{}\"", mixed),
+       "the Docker engine at " + where},
+      // Plain HTTP to the TLS port.
+      {"no TLS", "tls_verify = false", where},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto config = dir.write("config.toml", config_head(docker_table(where, c.tls)) + service_for(plain));
+    auto run = run_monitor({"--once", "--json", "-c", config});
+    CHECK(run.exit_code == 2);
+    auto service = service_named(parse_json(run), plain.name());
+    INFO(service.dump(2));
+    CHECK(service["health"] == "unknown");
+    CHECK(service["action"] == "none");
+    CHECK_THAT(text_of(service["engine_error"]), Catch::Contains(c.message));
+    CHECK_THAT(run.err, Catch::Contains(c.message));
+  }
+  CHECK(DockerEngine::status(plain.name()) == "running");
+}

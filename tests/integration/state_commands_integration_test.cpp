@@ -1,0 +1,154 @@
+// status, reset, pause and resume: the real binary, its state file, and runs
+// against a real PM2 daemon (tests/engines/pm2) between them.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine_harness.hpp"
+#include "state/run_lock.hpp"
+
+using namespace pm;
+using namespace pm::it;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// One [[service]] for `app`, with `policy` lines (restart_budget, grace, ...).
+std::string config_for(const TestApp& app, const std::string& policy = "") {
+  return pm2_table() + fmt::format(
+                           "[monitor]\nverify_interval = \"200ms\"\n\n"
+                           "[[service]]\nname = \"{0}\"\nbackend = \"pm2\"\nverify_timeout = \"3s\"\n{2}\n"
+                           "[service.health]\nurl = \"{1}\"\ntimeout = \"1s\"\nretries = 0\n",
+                           app.name(), app.health_url(), policy);
+}
+
+TestApp::Options sticky(const std::string& mode) {
+  TestApp::Options options;
+  options.sticky_mode = mode;
+  return options;
+}
+
+nlohmann::json parse_json(const MonitorRun& run) {
+  INFO("stdout: " << run.out << "\nstderr: " << run.err);
+  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
+  REQUIRE_FALSE(parsed.is_discarded());
+  return parsed;
+}
+
+// The status row of the config's only service.
+nlohmann::json status_of(const std::string& config) {
+  auto status = run_monitor({"status", "-c", config, "--json"});
+  REQUIRE(status.exit_code == 0);
+  auto document = parse_json(status);
+  REQUIRE(document["services"].size() == 1);
+  return document["services"][0];
+}
+
+}  // namespace
+
+TEST_CASE("status after a restart shows the restart, from the state alone", "[pm2][state]") {
+  TestApp app("it-status", 39140);
+  TempDir dir;
+  auto config = dir.write("config.toml", config_for(app));
+  auto before = status_of(config);
+  CHECK(before["state"] == "unknown");
+  CHECK(before["restarts_in_window"] == 0);
+
+  app.set_mode("503");
+  REQUIRE(run_monitor({"--once", "-c", config}).exit_code == 1);
+
+  auto row = status_of(config);
+  CHECK(row["name"] == "it-status");
+  CHECK(row["configured"] == true);
+  CHECK(row["state"] == "restarting");
+  CHECK(row["restarts_in_window"] == 1);
+  CHECK(row["budget"] == "5 per 1h");
+  CHECK(row["last_restart"].is_string());
+  CHECK(row["grace_until"].is_string());              // the default grace is 30s
+  auto text = run_monitor({"status", "-c", config});  // flags after the subcommand
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Contains("it-status") && Contains("1 of 5 per 1h") && Contains("in grace until"));
+}
+
+TEST_CASE("a paused app is not restarted (exit 2) until it is resumed", "[pm2][state]") {
+  TestApp app("it-paused", 39141);
+  TempDir dir;
+  auto config = dir.write("config.toml", config_for(app));
+  auto paused = run_monitor({"-c", config, "pause", "it-paused", "--for", "10m"});
+  CHECK(paused.exit_code == 0);
+  CHECK_THAT(paused.out, Contains("it-paused paused until ") && Contains(" UTC"));
+  CHECK(status_of(config)["paused"] == true);
+
+  app.set_mode("503");
+  long restarts_before = Pm2Engine::restart_count(app.name());
+  auto run = run_monitor({"--once", "--json", "-c", config});
+  CHECK(run.exit_code == 2);
+  auto service = parse_json(run)["services"][0];
+  CHECK(service["action"] == "none");
+  CHECK_THAT(service["policy"].get<std::string>(), Contains("paused until"));
+  CHECK_THAT(service["summary"].get<std::string>(), Contains("paused"));
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before);
+
+  auto resumed = run_monitor({"resume", "-c", config, "it-paused"});
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.out == "it-paused resumed\n");
+  CHECK(status_of(config)["paused"] == false);
+  CHECK(run_monitor({"--once", "-c", config}).exit_code == 1);
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 1);
+}
+
+TEST_CASE("reset ends giving up: the next failing run restarts again", "[pm2][state]") {
+  TestApp app("it-reset", 39142, sticky("503"));  // a restart cannot fix it
+  TempDir dir;
+  auto config = dir.write("config.toml",
+                          config_for(app, "restart_budget = \"1 per 1h\"\ngrace = \"0s\"\nbackoff = \"0s\""));
+  long restarts_before = Pm2Engine::restart_count(app.name());
+  CHECK(run_monitor({"--once", "-c", config}).exit_code == 2);  // restarted, still unhealthy
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 1);
+  auto gave_up = run_monitor({"--once", "-c", config});
+  CHECK(gave_up.exit_code == 2);
+  CHECK_THAT(gave_up.out, Contains("gave up"));
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 1);
+  auto row = status_of(config);
+  CHECK(row["state"] == "gave-up");
+  CHECK(row["gave_up"] == true);
+  CHECK(row["restarts_in_window"] == 1);
+
+  auto unknown = run_monitor({"reset", "it-rest", "-c", config});
+  CHECK(unknown.exit_code == 3);
+  CHECK_THAT(unknown.err, Contains("no service it-rest") && Contains("known: it-reset"));
+
+  auto reset = run_monitor({"reset", "-c", config, "it-reset"});
+  CHECK(reset.exit_code == 0);
+  CHECK_THAT(reset.out, Contains("it-reset reset"));
+  row = status_of(config);
+  CHECK(row["gave_up"] == false);
+  CHECK(row["restarts_in_window"] == 0);
+
+  CHECK(run_monitor({"--once", "-c", config}).exit_code == 2);
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 2);
+}
+
+TEST_CASE("while a run holds the lock, status answers and reset, pause, resume exit 4", "[pm2][state]") {
+  TestApp app("it-locked", 39143);
+  TempDir dir;
+  auto config = dir.write("config.toml", config_for(app));
+  std::string state_dir = dir.path() + "/state";
+  REQUIRE(run_monitor({"--once", "-c", config, "--state-dir", state_dir}).exit_code == 0);
+  auto status = run_monitor({"status", "--json", "--state-dir", state_dir, "-c", config});
+  REQUIRE(status.exit_code == 0);
+  std::string state_file = parse_json(status)["state_file"];
+
+  auto lock = RunLock::acquire(state_file, Duration{0});  // what a running cycle holds
+  REQUIRE(lock);
+  auto during = run_monitor({"--state-dir", state_dir, "status", "-c", config}, {}, Duration{5000});
+  CHECK(during.exit_code == 0);
+  CHECK_THAT(during.out, Contains("it-locked") && Contains("healthy"));
+  for (std::string command : {"reset", "pause", "resume"}) {
+    auto busy =
+        run_monitor({command, "it-locked", "-c", config, "--state-dir", state_dir, "--wait-lock", "300ms"});
+    CHECK(busy.exit_code == 4);
+    CHECK_THAT(busy.err, Contains("holds"));
+  }
+}
