@@ -153,6 +153,17 @@ std::string describe_failure(const DockerEndpoint& endpoint, CURLcode result, lo
           "TLS with the Docker engine at {} failed: {} (check ca.pem, cert.pem and key.pem "
           "in [docker] cert_path or DOCKER_CERT_PATH)",
           where, words);
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      // An engine that rejects our client certificate ends the handshake with
+      // an alert, which curl reports while reading.
+      if (endpoint.tls) {
+        return fmt::format(
+            "TLS with the Docker engine at {} failed: {} (the engine may reject the client certificate: "
+            "check cert.pem and key.pem in [docker] cert_path or DOCKER_CERT_PATH)",
+            where, words);
+      }
+      return fmt::format("cannot talk to the Docker engine at {}: {}", where, words);
     case CURLE_GOT_NOTHING:
       // Plain HTTP to a TLS port gets this.
       return fmt::format("the Docker engine at {} closed the connection without answering{}", where,
@@ -212,10 +223,14 @@ std::expected<std::string, std::string> DockerEngineClient::api_version(Deadline
     if (!version) return std::unexpected(version.error());
     if (version->status == 200) engine = json_string_field(version->body, "ApiVersion");
     if (engine.empty()) {
-      return std::unexpected(
-          fmt::format("{} (no API-Version header on /_ping, which answered {}; no "
-                      "ApiVersion on /version, which answered {})",
-                      not_docker, ping->status, version->status));
+      // dockerd answers plain HTTP on its TLS port with 400 "Client sent an
+      // HTTP request to an HTTPS server".
+      bool wants_tls = ping->status == 400 && ping->body.find("HTTPS") != std::string::npos;
+      return std::unexpected(fmt::format(
+          "{} (no API-Version header on /_ping, which answered {}; no "
+          "ApiVersion on /version, which answered {}){}",
+          not_docker, ping->status, version->status,
+          wants_tls ? "; it expects TLS: set [docker] tls_verify = true (or DOCKER_TLS_VERIFY=1)" : ""));
     }
   }
   if (version_parts(engine).size() < 2) {

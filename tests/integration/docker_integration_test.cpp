@@ -413,9 +413,9 @@ TEST_CASE(
        fmt::format("tls_verify = true\ncert_path = \"{}\"", DockerEngine::other_tls_client_dir()),
        "TLS with the Docker engine at " + where + " failed"},
       {"a client certificate of another CA", fmt::format("tls_verify = true\ncert_path = \"{}\"", mixed),
-       "the Docker engine at " + where},
-      // Plain HTTP to the TLS port.
-      {"no TLS", "tls_verify = false", where},
+       "TLS with the Docker engine at " + where + " failed"},
+      // Plain HTTP to the TLS port: the message says to turn TLS on.
+      {"no TLS", "tls_verify = false", "it expects TLS: set [docker] tls_verify = true"},
   };
   for (const auto& c : cases) {
     INFO(c.what);
