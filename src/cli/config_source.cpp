@@ -16,6 +16,13 @@ std::expected<Config, std::string> load_config_for(const Options& options) {
   return load_config(*path);
 }
 
+std::optional<std::string> state_dir_override(const Options& options) {
+  if (options.state_dir) return options.state_dir;
+  const char* env = std::getenv("PROCESS_MONITOR_STATE_DIR");
+  if (env != nullptr && *env != '\0') return std::string(env);
+  return std::nullopt;
+}
+
 std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
     const Config& config, const std::vector<std::string>& names) {
   std::vector<const ServiceConfig*> selected;

@@ -13,6 +13,11 @@ namespace pm {
 // -c, then $PROCESS_MONITOR_CONFIG, then /etc/process-monitor/config.toml.
 std::expected<Config, std::string> load_config_for(const Options& options);
 
+// The state directory the command line asks for: --state-dir, else
+// $PROCESS_MONITOR_STATE_DIR; nothing when neither is set (the config's
+// [monitor] state_dir, then the default, apply).
+std::optional<std::string> state_dir_override(const Options& options);
+
 // The services --service names (all of them without --service). Unexpected:
 // a name that is not configured; the message lists the configured ones.
 std::expected<std::vector<const ServiceConfig*>, std::string> select_services(

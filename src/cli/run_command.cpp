@@ -71,15 +71,6 @@ std::vector<AlertEvent> alert_events(const std::vector<ServiceEvent>& changes, c
   return events;
 }
 
-// The state dir: --state-dir, else $PROCESS_MONITOR_STATE_DIR, else the
-// config's (StateSession falls back to [monitor] state_dir, then the default).
-std::optional<std::string> state_dir_override(const Options& options) {
-  if (options.state_dir) return options.state_dir;
-  const char* env = std::getenv("PROCESS_MONITOR_STATE_DIR");
-  if (env != nullptr && *env != '\0') return std::string(env);
-  return std::nullopt;
-}
-
 }  // namespace
 
 void print_error(const std::string& message) { fmt::print(stderr, "process-monitor: error: {}\n", message); }

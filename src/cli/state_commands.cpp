@@ -108,15 +108,6 @@ bool selects_group(const ServiceConfig& service) {
   return selector && selector->is_group();
 }
 
-// --state-dir, else $PROCESS_MONITOR_STATE_DIR; the caller falls back to
-// [monitor] state_dir, then the default (the order of run_command.cpp).
-std::optional<std::string> state_dir_override(const Options& options) {
-  if (options.state_dir) return options.state_dir;
-  const char* env = std::getenv("PROCESS_MONITOR_STATE_DIR");
-  if (env != nullptr && *env != '\0') return std::string(env);
-  return std::nullopt;
-}
-
 // The state file StateSession::open would lock and load, found without
 // creating anything.
 std::expected<std::string, std::string> state_file_of(const Config& config, const Options& options) {

@@ -44,31 +44,12 @@ std::string config_for(const std::vector<const TestContainer*>& containers) {
   return text;
 }
 
-nlohmann::json parse_json(const MonitorRun& run) {
-  INFO("stdout: " << run.out << "\nstderr: " << run.err);
-  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
-  REQUIRE_FALSE(parsed.is_discarded());
-  REQUIRE(parsed["services"].is_array());
-  return parsed;
-}
-
-// The report's entry for the service `name`; fails the test when there is none.
-nlohmann::json service_named(const nlohmann::json& report, const std::string& name) {
-  for (const auto& service : report["services"]) {
-    if (service["name"] == name) return service;
-  }
-  FAIL("no service " << name << " in the report:\n" << report.dump(2));
-  return nullptr;
-}
-
 std::vector<std::string> service_names(const nlohmann::json& report) {
   std::vector<std::string> names;
   for (const auto& service : report["services"]) names.push_back(service["name"].get<std::string>());
   std::ranges::sort(names);
   return names;
 }
-
-std::string text_of(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : ""; }
 
 TestContainer::Options serving_http(int port) {
   TestContainer::Options options;

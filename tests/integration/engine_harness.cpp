@@ -174,6 +174,24 @@ MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Durati
   return MonitorRun{result->exit_code, result->out, result->err, result->elapsed};
 }
 
+nlohmann::json parse_json(const MonitorRun& run) {
+  INFO("stdout: " << run.out << "\nstderr: " << run.err);
+  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
+  REQUIRE_FALSE(parsed.is_discarded());
+  REQUIRE(parsed["services"].is_array());
+  return parsed;
+}
+
+nlohmann::json service_named(const nlohmann::json& report, const std::string& name) {
+  for (const auto& service : report["services"]) {
+    if (service["name"] == name) return service;
+  }
+  FAIL("no service " << name << " in the report:\n" << report.dump(2));
+  return nullptr;
+}
+
+std::string text_of(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : ""; }
+
 std::string pm2_table() {
   return fmt::format("[pm2]\nbinary = \"{}\"\nhome = \"{}\"\n\n", Pm2Engine::binary(), Pm2Engine::home());
 }

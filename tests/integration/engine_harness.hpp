@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "backend/pm2_jlist.hpp"
 #include "util/exec.hpp"
 
@@ -101,6 +103,14 @@ long http_get(const std::string& url);
 // does not exit within `limit`.
 MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env = {},
                        Duration limit = Duration{120000});
+
+// The --json output of `run` (a report, or a status); fails the test when
+// stdout is not JSON with a "services" list.
+nlohmann::json parse_json(const MonitorRun& run);
+// The report's entry for the service `name`; fails the test when there is none.
+nlohmann::json service_named(const nlohmann::json& report, const std::string& name);
+// A JSON string's text, "" for null or any other type.
+std::string text_of(const nlohmann::json& value);
 
 // A [pm2] table pointing at the test engine, for configs.
 std::string pm2_table();

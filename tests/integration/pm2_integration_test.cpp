@@ -52,13 +52,6 @@ TestApp::Options with_env(EnvList env) {
   return options;
 }
 
-nlohmann::json parse_json(const MonitorRun& run) {
-  INFO("stdout: " << run.out << "\nstderr: " << run.err);
-  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
-  REQUIRE_FALSE(parsed.is_discarded());
-  return parsed;
-}
-
 }  // namespace
 
 TEST_CASE("healthy app: exit 0, nothing restarted, -q prints nothing", "[pm2]") {

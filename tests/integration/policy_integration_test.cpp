@@ -51,10 +51,9 @@ TestApp::Options sticky(const std::string& mode) {
   return options;
 }
 
-nlohmann::json parse_json(const MonitorRun& run) {
-  INFO("stdout: " << run.out << "\nstderr: " << run.err);
-  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
-  REQUIRE_FALSE(parsed.is_discarded());
+// The report of a run over the config's only service.
+nlohmann::json parse_one(const MonitorRun& run) {
+  auto parsed = parse_json(run);
   REQUIRE(parsed["services"].size() == 1);
   return parsed;
 }
@@ -188,7 +187,7 @@ TEST_CASE("crash loop under repeated --once runs: the restart budget gives up, a
   for (int i = 1; i <= 8; ++i) {
     auto run = run_monitor({"--once", "--json", "-c", config});
     all_stderr += run.err;
-    auto service = parse_json(run)["services"][0];
+    auto service = parse_one(run)["services"][0];
     const std::string policy = string_field(service, "policy");
     INFO("run " << i << ": exit " << run.exit_code << ", policy: " << policy << "\nstderr:\n" << run.err);
     CHECK(run.exit_code == 2);
@@ -229,12 +228,12 @@ TEST_CASE("grace: a service still failing soon after its restart is not restarte
 
   auto first = run_monitor({"--once", "--json", "-c", config});
   CHECK(first.exit_code == 2);
-  CHECK(parse_json(first)["services"][0]["action"] == "restart");
+  CHECK(parse_one(first)["services"][0]["action"] == "restart");
   CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 1);
 
   auto second = run_monitor({"--once", "--json", "-c", config});
   CHECK(second.exit_code == 2);
-  auto service = parse_json(second)["services"][0];
+  auto service = parse_one(second)["services"][0];
   CHECK(service["action"] == "none");
   CHECK_THAT(string_field(service, "policy"), Catch::Contains("in grace until"));
   CHECK_THAT(string_field(service, "action_detail"), Catch::Contains("in grace"));
@@ -250,7 +249,7 @@ TEST_CASE("confirm = 2: the first failing run waits, the second restarts", "[pm2
 
   auto first = run_monitor({"--once", "--json", "-c", config});
   CHECK(first.exit_code == 2);
-  auto waited = parse_json(first)["services"][0];
+  auto waited = parse_one(first)["services"][0];
   CHECK(waited["health"] == "unhealthy");
   CHECK(waited["action"] == "none");
   CHECK(string_field(waited, "policy") == "failure 1 of 2 needed before a restart");
@@ -258,7 +257,7 @@ TEST_CASE("confirm = 2: the first failing run waits, the second restarts", "[pm2
 
   auto second = run_monitor({"--once", "--json", "-c", config});
   CHECK(second.exit_code == 1);
-  auto restarted = parse_json(second)["services"][0];
+  auto restarted = parse_one(second)["services"][0];
   CHECK(restarted["action"] == "restart");
   CHECK_THAT(string_field(restarted, "policy"), Catch::Contains("2 runs in a row"));
   CHECK(restarted["final_health"] == "healthy");
@@ -392,20 +391,20 @@ TEST_CASE("a dry run (--dry-run) does not write the state file", "[pm2]") {
 
   auto first = run_monitor({"--once", "--json", "--state-dir", state_dir, "-c", config});
   CHECK(first.exit_code == 2);
-  CHECK(string_field(parse_json(first)["services"][0], "policy") == "failure 1 of 3 needed before a restart");
+  CHECK(string_field(parse_one(first)["services"][0], "policy") == "failure 1 of 3 needed before a restart");
   const std::string state_file = state_file_in(state_dir);
   const std::string before = read_text(state_file);
   REQUIRE_FALSE(before.empty());
 
   auto dry = run_monitor({"--once", "--dry-run", "--json", "--state-dir", state_dir, "-c", config});
   CHECK(dry.exit_code == 2);
-  CHECK(parse_json(dry)["dry_run"] == true);
+  CHECK(parse_one(dry)["dry_run"] == true);
   CHECK(read_text(state_file) == before);
   CHECK(files_ending(state_dir, ".state.json").size() == 1);
 
   // The dry run's failure was not counted either.
   auto next = run_monitor({"--once", "--json", "--state-dir", state_dir, "-c", config});
   CHECK(next.exit_code == 2);
-  CHECK(string_field(parse_json(next)["services"][0], "policy") == "failure 2 of 3 needed before a restart");
+  CHECK(string_field(parse_one(next)["services"][0], "policy") == "failure 2 of 3 needed before a restart");
   CHECK(Pm2Engine::restart_count(app.name()) == restarts_before);
 }

@@ -29,13 +29,6 @@ TestApp::Options sticky(const std::string& mode) {
   return options;
 }
 
-nlohmann::json parse_json(const MonitorRun& run) {
-  INFO("stdout: " << run.out << "\nstderr: " << run.err);
-  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
-  REQUIRE_FALSE(parsed.is_discarded());
-  return parsed;
-}
-
 // The status row of the config's only service.
 nlohmann::json status_of(const std::string& config) {
   auto status = run_monitor({"status", "-c", config, "--json"});

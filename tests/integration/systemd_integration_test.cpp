@@ -46,25 +46,6 @@ MonitorRun run_against_manager(std::vector<std::string> args) {
   return run_monitor(std::move(args), SystemdEngine::env());
 }
 
-nlohmann::json parse_json(const MonitorRun& run) {
-  INFO("stdout: " << run.out << "\nstderr: " << run.err);
-  auto parsed = nlohmann::json::parse(run.out, nullptr, false);
-  REQUIRE_FALSE(parsed.is_discarded());
-  REQUIRE(parsed["services"].is_array());
-  return parsed;
-}
-
-// The report's entry for the service `name`; fails the test when there is none.
-nlohmann::json service_named(const nlohmann::json& report, const std::string& name) {
-  for (const auto& service : report["services"]) {
-    if (service["name"] == name) return service;
-  }
-  FAIL("no service " << name << " in the report:\n" << report.dump(2));
-  return nullptr;
-}
-
-std::string text_of(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : ""; }
-
 TestUnit::Options serving_http(int port) {
   TestUnit::Options options;
   options.http_port = port;
