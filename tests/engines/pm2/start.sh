@@ -13,6 +13,9 @@ fi
 mkdir -p "$home"
 export PM2_HOME="$home"
 "$pm2" kill >/dev/null 2>&1 || true
+# `pm2 kill` ends the daemon named in pm2.pid only; daemons of overlapping
+# earlier runs on the same home (their apps still holding test ports) too.
+pkill -f "PM2 v[0-9.]*: God Daemon \($home\)" 2>/dev/null || true
 # `pm2 ping` spawns the daemon and waits for it to answer.
 timeout 60 "$pm2" ping >/dev/null
 pid=$(cat "$home/pm2.pid")
