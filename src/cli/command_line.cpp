@@ -19,8 +19,9 @@ Exit codes:
      unreachable, or --dry-run saw a failure
   3  usage, configuration or internal error; a state file that cannot be read;
      reset, pause, resume: a service name that is neither configured nor in the state
-  4  another run holds the lock (see --wait-lock); nothing was done (status
-     never waits for the lock)
+  4  another run holds the lock (see --wait-lock), or an --interval loop
+     already runs on this config; nothing was done (status never waits for
+     the lock; a loop frees it between cycles)
 
 Global options work before or after a subcommand: process-monitor status -c FILE --json.
 Config: -c FILE, else $PROCESS_MONITOR_CONFIG, else /etc/process-monitor/config.toml.
@@ -64,7 +65,7 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
   auto* interval =
       app->add_option_function<std::string>(
              "-i,--interval", [&options](const std::string& text) { store_duration(text, options.interval); },
-             "Run a cycle every DURATION until SIGTERM/SIGINT")
+             "Run a cycle every DURATION until SIGTERM/SIGINT (the run lock is taken per cycle)")
           ->check(duration_validator())
           ->type_name("DURATION");
   once->excludes(interval);

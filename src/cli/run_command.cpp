@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include "probe/http_prober.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
+#include "state/run_lock.hpp"
 #include "util/interrupt.hpp"
 
 namespace pm {
@@ -71,6 +73,45 @@ std::vector<AlertEvent> alert_events(const std::vector<ServiceEvent>& changes, c
   return events;
 }
 
+// The --interval loop. It holds `<state file>.loop.lock` for its life, so a
+// second loop on the same config exits 4 at once; the run lock itself it
+// takes for each cycle and frees between cycles, so reset, pause and resume
+// (and a --once) take their turn there, and each cycle reloads the state and
+// sees what they changed. Cycles start on a fixed cadence, start to start; a
+// cycle that overruns the interval delays the next one instead of piling up.
+int run_loop(const std::string& state_file, Duration interval, Duration wait_lock, std::size_t service_count,
+             const Interrupt& interrupt, const std::function<void(StateSession&)>& cycle) {
+  auto loop_lock = RunLock::acquire(state_file + ".loop", Duration::zero(), &interrupt);
+  if (!loop_lock) {
+    print_error(fmt::format("an --interval loop already runs on this config's state: {}", loop_lock.error().message));
+    return loop_lock.error().kind == LockError::Busy ? kExitLocked : kExitUsage;
+  }
+  spdlog::info("checking {} service(s) every {}", service_count, format_duration(interval));
+  auto next = Deadline::Clock::now();
+  while (!interrupt.requested()) {
+    {
+      // A run holding the lock for a whole interval costs this cycle, not the loop.
+      auto session = StateSession::open_at(state_file, std::max(interval, wait_lock), interrupt);
+      if (session) {
+        cycle(*session);
+      } else if (interrupt.requested()) {
+        break;
+      } else if (session.error().lock_busy) {
+        spdlog::warn("cycle skipped: {}", session.error().message);
+      } else {
+        print_error(session.error().message);  // a state file of a newer format, an unusable state dir
+        return kExitUsage;
+      }
+    }
+    next += interval;
+    auto now = Deadline::Clock::now();
+    if (next < now) next = now;
+    interrupt.sleep_for(std::chrono::duration_cast<Duration>(next - now));
+  }
+  spdlog::info("stopping on signal {}", interrupt.signal_number());
+  return kExitOk;
+}
+
 }  // namespace
 
 void print_error(const std::string& message) { fmt::print(stderr, "process-monitor: error: {}\n", message); }
@@ -93,32 +134,32 @@ int run_monitor(const Options& options) {
 
   Interrupt interrupt;
   interrupt.install_signal_handlers();
+  auto state_file = StateSession::locate(*config, state_dir_override(options));
+  if (!state_file) {
+    print_error(state_file.error());
+    return kExitUsage;
+  }
   ProcessRunner runner(&interrupt);
   HttpProber prober(&interrupt);
-  // The lock and the state are held for the whole run (every cycle of --interval).
-  auto session = StateSession::open(*config, state_dir_override(options), options.wait_lock, interrupt);
-  if (!session) {
-    print_error(session.error().message);
-    return session.error().lock_busy ? kExitLocked : kExitUsage;
-  }
   SystemRandom random;
-  PolicyGate gate(session->histories(), random);
   Backends backends = make_backends(*config, runner);
-  Cycle cycle(backends, prober, runner, interrupt,
-              CycleOptions{.dry_run = options.dry_run, .verify_interval = config->monitor.verify_interval},
-              &gate);
-  Duration deadline = options.deadline.value_or(config->monitor.deadline);
-  // One cycle, with the policy's decisions made at the wall time it starts,
-  // its events logged and (unless --dry-run) the histories saved.
   AlertSender alerts(config->alerts, runner);
-  auto run_cycle = [&] {
+  Duration deadline = options.deadline.value_or(config->monitor.deadline);
+  // One cycle under the run lock `session` holds: the policy's decisions made
+  // at the wall time it starts from the histories just loaded, its events
+  // logged, and (unless --dry-run) the histories saved and alerts sent.
+  auto run_cycle = [&](StateSession& session) {
+    PolicyGate gate(session.histories(), random);
+    Cycle cycle(backends, prober, runner, interrupt,
+                CycleOptions{.dry_run = options.dry_run, .verify_interval = config->monitor.verify_interval},
+                &gate);
     gate.begin_cycle(std::chrono::system_clock::now());
     Deadline run_deadline = Deadline::after(deadline);
     CycleResult result = cycle.run(*services, run_deadline);
     auto changes = gate.take_events();
     log_events(changes);
     if (!options.dry_run) {
-      if (auto saved = session->save(); !saved) spdlog::error("{}", saved.error());
+      if (auto saved = session.save(); !saved) spdlog::error("{}", saved.error());
       // Within the run's deadline; a failing channel is logged, never fatal.
       if (!config->alerts.empty()) alerts.send(alert_events(changes, result), run_deadline);
     }
@@ -126,21 +167,16 @@ int run_monitor(const Options& options) {
     return result;
   };
 
-  if (!options.interval) return run_cycle().exit_code();
-
-  // Fixed cadence, start to start; a cycle that overruns the interval delays
-  // the next one instead of piling up.
-  spdlog::info("checking {} service(s) every {}", services->size(), format_duration(*options.interval));
-  auto next = Deadline::Clock::now();
-  while (!interrupt.requested()) {
-    run_cycle();
-    next += *options.interval;
-    auto now = Deadline::Clock::now();
-    if (next < now) next = now;
-    interrupt.sleep_for(std::chrono::duration_cast<Duration>(next - now));
+  if (!options.interval) {
+    auto session = StateSession::open_at(*state_file, options.wait_lock, interrupt);
+    if (!session) {
+      print_error(session.error().message);
+      return session.error().lock_busy ? kExitLocked : kExitUsage;
+    }
+    return run_cycle(*session).exit_code();
   }
-  spdlog::info("stopping on signal {}", interrupt.signal_number());
-  return kExitOk;
+  return run_loop(*state_file, *options.interval, options.wait_lock, services->size(), interrupt,
+                  [&](StateSession& session) { run_cycle(session); });
 }
 
 int check_config(const Options& options) {

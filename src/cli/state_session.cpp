@@ -8,15 +8,25 @@
 
 namespace pm {
 
+std::expected<std::string, std::string> StateSession::locate(const Config& config,
+                                                             const std::optional<std::string>& state_dir) {
+  auto dir =
+      choose_state_dir(state_dir ? state_dir : config.monitor.state_dir, process_state_dir_environment());
+  if (!dir) return std::unexpected(dir.error());
+  if (auto made = ensure_state_dir(*dir); !made) return std::unexpected(made.error());
+  return state_file_path(*dir, config.path);
+}
+
 std::expected<StateSession, SessionError> StateSession::open(const Config& config,
                                                              const std::optional<std::string>& state_dir,
                                                              Duration wait_lock, const Interrupt& interrupt) {
-  auto dir =
-      choose_state_dir(state_dir ? state_dir : config.monitor.state_dir, process_state_dir_environment());
-  if (!dir) return std::unexpected(SessionError{false, dir.error()});
-  if (auto made = ensure_state_dir(*dir); !made) return std::unexpected(SessionError{false, made.error()});
-  std::string path = state_file_path(*dir, config.path);
+  auto path = locate(config, state_dir);
+  if (!path) return std::unexpected(SessionError{false, path.error()});
+  return open_at(*path, wait_lock, interrupt);
+}
 
+std::expected<StateSession, SessionError> StateSession::open_at(const std::string& path, Duration wait_lock,
+                                                                const Interrupt& interrupt) {
   auto lock = RunLock::acquire(path, wait_lock, &interrupt);
   if (!lock) {
     return std::unexpected(SessionError{lock.error().kind == LockError::Busy, lock.error().message});

@@ -20,9 +20,16 @@ struct SessionError {
 
 class StateSession {
  public:
-  // Takes the lock (waiting up to `wait_lock`) and loads the state of
-  // `config` from `state_dir` (else [monitor] state_dir, else the default).
-  // A corrupt state file is moved aside (logged) and the run goes on.
+  // The state file of `config` in `state_dir` (else [monitor] state_dir,
+  // else the default), the directory created if missing.
+  static std::expected<std::string, std::string> locate(const Config& config,
+                                                        const std::optional<std::string>& state_dir);
+  // Takes the lock of the state file at `path` (waiting up to `wait_lock`)
+  // and loads it. A corrupt state file is moved aside (logged) and the run
+  // goes on.
+  static std::expected<StateSession, SessionError> open_at(const std::string& path, Duration wait_lock,
+                                                           const Interrupt& interrupt);
+  // locate() then open_at().
   static std::expected<StateSession, SessionError> open(const Config& config,
                                                         const std::optional<std::string>& state_dir,
                                                         Duration wait_lock, const Interrupt& interrupt);

@@ -86,27 +86,41 @@ std::string newer_format_message(const std::string& path, std::int64_t format) {
       path, format, kStateFormat);
 }
 
-}  // namespace
-
-std::expected<StateDocument, StateError> load_state(const std::string& path) {
+// The document in `path`; Corrupt carries the bare reason ("not JSON", ...).
+std::expected<StateDocument, StateError> read_state(const std::string& path) {
   FileText file = read_file(path);
   if (!file.text) return StateDocument{};
   if (file.error != 0) {
     return std::unexpected(StateError{StateError::Unreadable, fmt::format("cannot read state file {}: {}",
                                                                           path, std::strerror(file.error))});
   }
-  std::string reason;
   if (file.oversized) {
-    reason = fmt::format("larger than {} MiB", kMaxStateBytes / (1024 * 1024));
-  } else {
-    auto decoded = decode_state(*file.text);
-    if (decoded) return std::move(*decoded);
-    if (decoded.error().newer_format) {
-      return std::unexpected(
-          StateError{StateError::NewerFormat, newer_format_message(path, decoded.error().format)});
-    }
-    reason = decoded.error().reason;
+    return std::unexpected(
+        StateError{StateError::Corrupt, fmt::format("larger than {} MiB", kMaxStateBytes / (1024 * 1024))});
   }
+  auto decoded = decode_state(*file.text);
+  if (decoded) return std::move(*decoded);
+  if (decoded.error().newer_format) {
+    return std::unexpected(StateError{StateError::NewerFormat, newer_format_message(path, decoded.error().format)});
+  }
+  return std::unexpected(StateError{StateError::Corrupt, decoded.error().reason});
+}
+
+}  // namespace
+
+std::expected<StateDocument, StateError> peek_state(const std::string& path) {
+  auto document = read_state(path);
+  if (!document && document.error().kind == StateError::Corrupt) {
+    document.error().message =
+        fmt::format("state file {} is corrupt ({}); the next run moves it aside", path, document.error().message);
+  }
+  return document;
+}
+
+std::expected<StateDocument, StateError> load_state(const std::string& path) {
+  auto document = read_state(path);
+  if (document || document.error().kind != StateError::Corrupt) return document;
+  const std::string reason = document.error().message;
   // Corrupt state costs only history (restart counts, backoff); refusing to
   // monitor over it would cost the services. So: keep it, start afresh.
   StateDocument empty;

@@ -12,6 +12,7 @@ struct StateError {
   enum Kind {
     NewerFormat,  // written by a newer process-monitor: refused and left untouched
     Unreadable,   // cannot be read (permission, I/O error, not a regular file): left untouched
+    Corrupt,      // peek_state only: not a state document (load_state moves such a file aside)
   };
   Kind kind;
   std::string message;  // names the file, the cause and what to do
@@ -25,6 +26,12 @@ struct StateError {
 // - a format newer than kStateFormat: NewerFormat, the file is not touched;
 // - the file cannot be read at all: Unreadable.
 std::expected<StateDocument, StateError> load_state(const std::string& path);
+
+// The document in `path`, read only and without the lock: saves replace the
+// file by rename, so a reader sees one whole file. As load_state, except that
+// a corrupt file is reported (Corrupt, naming the cause) and left where it
+// is: moving it aside is for the run that holds the lock.
+std::expected<StateDocument, StateError> peek_state(const std::string& path);
 
 // Atomically replaces `path` with `document`, stamped with the current time:
 // a temporary file in the same directory is written, fsynced, renamed over

@@ -1,13 +1,18 @@
 #include "engine_harness.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <boost/filesystem.hpp>
 #include <chrono>
+#include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -153,7 +158,12 @@ void TestApp::wait_listening() const {
     if (http_get(fmt::format("http://127.0.0.1:{}/nothing", port_)) == 404) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  FAIL("test app " << name_ << " did not listen on port " << port_);
+  // What PM2 made of it, for the failure message (the app's stderr shows a crash or EADDRINUSE).
+  std::string log = read_text(fmt::format("{}/logs/{}-error.log", Pm2Engine::home(), name_));
+  if (log.size() > 2000) log = log.substr(log.size() - 2000);
+  FAIL("test app " << name_ << " did not listen on port " << port_ << " within 30 s; PM2 status: "
+                   << Pm2Engine::status(name_) << "; its error log ends:\n"
+                   << log);
 }
 
 MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Duration limit) {
@@ -173,6 +183,84 @@ MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Durati
   REQUIRE(result->signal == 0);
   return MonitorRun{result->exit_code, result->out, result->err, result->elapsed};
 }
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+BackgroundMonitor::BackgroundMonitor(const std::vector<std::string>& args) {
+  std::vector<std::string> env_text{"PROCESS_MONITOR_STATE_DIR=" + std::string(PM_ENGINE_STATE_DIR) + "/state"};
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, "PROCESS_MONITOR_STATE_DIR=", 26) != 0) env_text.emplace_back(*entry);
+  }
+  std::vector<char*> envp;
+  for (auto& entry : env_text) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_text{PM_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argv_text) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = outputs_.path() + "/out", err = outputs_.path() + "/err";
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int spawned = posix_spawn(&pid_, PM_BINARY, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    pid_ = -1;
+    FAIL("posix_spawn " << PM_BINARY << ": " << std::strerror(spawned));
+  }
+}
+
+BackgroundMonitor::~BackgroundMonitor() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+MonitorRun BackgroundMonitor::collect(int status) const {
+  MonitorRun run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.out = read_text(outputs_.path() + "/out");
+  run.err = read_text(outputs_.path() + "/err");
+  return run;
+}
+
+std::optional<MonitorRun> BackgroundMonitor::poll() {
+  if (pid_ <= 0) return std::nullopt;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+  pid_ = -1;
+  return collect(status);
+}
+
+MonitorRun BackgroundMonitor::wait(Duration limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (auto run = poll()) return *run;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (auto run = poll()) return *run;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  INFO("stderr:\n" << read_text(outputs_.path() + "/err"));
+  FAIL("process-monitor did not exit within " << format_duration(limit));
+  return {};
+}
+
+MonitorRun BackgroundMonitor::stop(Duration limit) {
+  if (pid_ > 0) kill(pid_, SIGTERM);
+  return wait(limit);
+}
+
+std::string BackgroundMonitor::err_so_far() const { return read_text(outputs_.path() + "/err"); }
 
 nlohmann::json parse_json(const MonitorRun& run) {
   INFO("stdout: " << run.out << "\nstderr: " << run.err);

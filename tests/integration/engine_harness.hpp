@@ -104,11 +104,39 @@ long http_get(const std::string& url);
 MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env = {},
                        Duration limit = Duration{120000});
 
+// process-monitor started with `args` (in run_monitor's environment) that
+// goes on running beside the test: an --interval loop, or one of many runs
+// started at once. stdout and stderr go to files, read when it has ended.
+class BackgroundMonitor {
+ public:
+  explicit BackgroundMonitor(const std::vector<std::string>& args);
+  ~BackgroundMonitor();  // SIGKILLs it if it still runs
+  BackgroundMonitor(const BackgroundMonitor&) = delete;
+  BackgroundMonitor& operator=(const BackgroundMonitor&) = delete;
+
+  // Its outcome once it has exited (without waiting), else nothing.
+  std::optional<MonitorRun> poll();
+  // Waits up to `limit` for it to exit; SIGKILLs it and fails the test when it does not.
+  MonitorRun wait(Duration limit);
+  // SIGTERM, then wait(limit).
+  MonitorRun stop(Duration limit = Duration{30000});
+  // What it has written to stderr so far.
+  std::string err_so_far() const;
+
+ private:
+  MonitorRun collect(int status) const;
+
+  TempDir outputs_;
+  pid_t pid_ = -1;
+};
+
 // The --json output of `run` (a report, or a status); fails the test when
 // stdout is not JSON with a "services" list.
 nlohmann::json parse_json(const MonitorRun& run);
 // The report's entry for the service `name`; fails the test when there is none.
 nlohmann::json service_named(const nlohmann::json& report, const std::string& name);
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string read_text(const std::string& path);
 // A JSON string's text, "" for null or any other type.
 std::string text_of(const nlohmann::json& value);
 

@@ -2,19 +2,14 @@
 // against the real PM2 daemon (tests/engines/pm2): cron-like repeated --once
 // runs, grace, confirm, concurrent runs under the run lock, and a state file
 // that is corrupt, of a newer format, or must not be written by --dry-run.
-// Each test runs its own app on its own port (39151-39199).
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// Each test runs its own app on its own port (39151-39199). Alerts go to a
+// webhook receiver on loopback (tests/support).
 #include <catch2/catch.hpp>
 
 #include <boost/filesystem.hpp>
 #include <chrono>
-#include <cstring>
 #include <fstream>
-#include <iterator>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -22,9 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "engine_harness.hpp"
+#include "loopback_http_server.hpp"
 
 using namespace pm;
 using namespace pm::it;
+using pm::test::LoopbackHttpServer;
+using pm::test::Route;
 
 namespace fs = boost::filesystem;
 
@@ -71,11 +69,6 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
   return count;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // The files in `dir` whose names end with `suffix`.
 std::vector<std::string> files_ending(const std::string& dir, const std::string& suffix) {
   std::vector<std::string> found;
@@ -99,74 +92,19 @@ std::string state_file_in(const std::string& state_dir) {
   return files[0];
 }
 
-// `count` process-monitor runs with `args`, all spawned at once (run_monitor
-// runs one at a time), with the environment run_monitor gives them; waits
-// for every one, killing (and failing on) any still running after `limit`.
+// `count` process-monitor runs with `args`, all started at once (run_monitor
+// runs one at a time); waits for every one, failing on any still running
+// after `limit`.
 std::vector<MonitorRun> run_monitors_at_once(int count, const std::vector<std::string>& args,
                                              Duration limit = Duration{150000}) {
-  TempDir outputs;
-  const std::string state_dir = std::string(PM_ENGINE_STATE_DIR) + "/state";
-  std::vector<std::string> env_text{"PROCESS_MONITOR_STATE_DIR=" + state_dir};
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (std::strncmp(*entry, "PROCESS_MONITOR_STATE_DIR=", 26) != 0) env_text.emplace_back(*entry);
-  }
-  std::vector<char*> envp;
-  for (auto& entry : env_text) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_text{PM_BINARY};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : argv_text) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  std::vector<pid_t> pids;
-  for (int i = 0; i < count; ++i) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    std::string out = fmt::format("{}/{}.out", outputs.path(), i);
-    std::string err = fmt::format("{}/{}.err", outputs.path(), i);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    pid_t pid = 0;
-    int spawned = posix_spawn(&pid, PM_BINARY, &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-      for (pid_t started : pids) kill(started, SIGKILL);
-      for (pid_t started : pids) waitpid(started, nullptr, 0);
-      FAIL("posix_spawn: " << std::strerror(spawned));
-    }
-    pids.push_back(pid);
-  }
-
-  std::vector<MonitorRun> runs(pids.size());
-  std::vector<bool> done(pids.size(), false);
-  std::size_t remaining = pids.size();
+  std::vector<std::unique_ptr<BackgroundMonitor>> started;
+  for (int i = 0; i < count; ++i) started.push_back(std::make_unique<BackgroundMonitor>(args));
   auto until = std::chrono::steady_clock::now() + limit;
-  while (remaining > 0 && std::chrono::steady_clock::now() < until) {
-    for (std::size_t i = 0; i < pids.size(); ++i) {
-      if (done[i]) continue;
-      int status = 0;
-      if (waitpid(pids[i], &status, WNOHANG) != pids[i]) continue;
-      done[i] = true;
-      --remaining;
-      runs[i].exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    if (remaining > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::vector<MonitorRun> runs;
+  for (auto& monitor : started) {
+    auto left = std::chrono::duration_cast<Duration>(until - std::chrono::steady_clock::now());
+    runs.push_back(monitor->wait(std::max(left, Duration{0})));
   }
-  for (std::size_t i = 0; i < pids.size(); ++i) {
-    if (done[i]) continue;
-    kill(pids[i], SIGKILL);
-    waitpid(pids[i], nullptr, 0);
-  }
-  for (std::size_t i = 0; i < pids.size(); ++i) {
-    runs[i].out = read_text(fmt::format("{}/{}.out", outputs.path(), i));
-    runs[i].err = read_text(fmt::format("{}/{}.err", outputs.path(), i));
-  }
-  INFO(remaining << " of " << count << " concurrent runs did not end within the limit");
-  REQUIRE(remaining == 0);
   return runs;
 }
 
@@ -407,4 +345,82 @@ TEST_CASE("a dry run (--dry-run) does not write the state file", "[pm2]") {
   CHECK(next.exit_code == 2);
   CHECK(string_field(parse_one(next)["services"][0], "policy") == "failure 2 of 3 needed before a restart");
   CHECK(Pm2Engine::restart_count(app.name()) == restarts_before);
+}
+
+namespace {
+
+// The events (as "event service") the receiver got at `path`, in order; the
+// test fails on a body that is not an alert event of the app.
+std::vector<std::string> received_events(const LoopbackHttpServer& receiver, const std::string& path,
+                                         const std::string& service) {
+  std::vector<std::string> events;
+  for (const auto& request : receiver.requests(path)) {
+    INFO("body: " << request.body);
+    CHECK(request.method == "POST");
+    auto body = nlohmann::json::parse(request.body, nullptr, false);
+    REQUIRE(body.is_object());
+    CHECK(body["schema_version"] == 1);
+    CHECK(body["service"] == service);
+    CHECK(body["backend"] == "pm2");
+    CHECK_FALSE(text_of(body["host"]).empty());
+    events.push_back(text_of(body["event"]) + " " + text_of(body["service"]));
+  }
+  return events;
+}
+
+}  // namespace
+
+TEST_CASE("a webhook receiver on localhost gets exactly the events of each state change", "[pm2][alert]") {
+  TestApp app("it-policy-webhook", 39156);
+  LoopbackHttpServer receiver;
+  receiver.set_route("/hook", Route{.status = 204, .body = ""});
+  TempDir dir;
+  auto config = dir.write("config.toml", policy_config(app, "restart_budget = \"1 per 1h\"\n",
+                                                       "grace = \"0s\"\nbackoff = \"0s\"\n") +
+                                             fmt::format("\n[[alert]]\nwebhook = \"{}\"\n", receiver.url("/hook")));
+  const EnvList direct{{"no_proxy", "127.0.0.1"}, {"NO_PROXY", "127.0.0.1"}};
+  const std::string app_name = app.name();
+  auto events_after = [&](int expected_exit) {
+    auto run = run_monitor({"--once", "-c", config}, direct);
+    INFO("stderr:\n" << run.err);
+    CHECK(run.exit_code == expected_exit);
+    return received_events(receiver, "/hook", app_name);
+  };
+
+  CHECK(events_after(0).empty());  // healthy from the start: nothing changed
+  app.set_mode("503");             // cleared by the restart
+  std::vector<std::string> expected{"became-unhealthy " + app_name, "restarted " + app_name};
+  CHECK(events_after(1) == expected);
+  expected.push_back("recovered " + app_name);
+  CHECK(events_after(0) == expected);
+  CHECK(events_after(0) == expected);  // still healthy: no new event
+
+  app.set_sticky_mode("503");  // now a restart cannot fix it, and the budget (1 per 1h) is spent
+  app.set_mode("503");
+  expected.push_back("became-unhealthy " + app_name);
+  expected.push_back("gave-up " + app_name);
+  CHECK(events_after(2) == expected);
+  CHECK(events_after(2) == expected);  // still given up: no new event
+  CHECK(receiver.request_count("/hook") == static_cast<int>(expected.size()));
+}
+
+TEST_CASE("a webhook that never answers does not push the run past its deadline", "[pm2][alert]") {
+  TestApp app("it-policy-hung-hook", 39157);
+  LoopbackHttpServer receiver;
+  receiver.set_route("/hook", Route{.hang = true});
+  TempDir dir;
+  // The channel's own timeout is far beyond the run's deadline of 6 s.
+  auto config = dir.write("config.toml",
+                          policy_config(app, "", "grace = \"0s\"\nbackoff = \"0s\"\n") +
+                              fmt::format("\n[[alert]]\nwebhook = \"{}\"\ntimeout = \"10m\"\n", receiver.url("/hook")));
+  app.set_mode("503");
+  const long restarts_before = Pm2Engine::restart_count(app.name());
+  // run_monitor fails the test if the run is still going 4 s after its deadline.
+  auto run = run_monitor({"--once", "--deadline", "6s", "-c", config},
+                         {{"no_proxy", "127.0.0.1"}, {"NO_PROXY", "127.0.0.1"}}, Duration{10000});
+  INFO("stderr:\n" << run.err);
+  CHECK(run.exit_code == 1);  // the restart worked; the alert's failure does not change the outcome
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 1);
+  CHECK(receiver.request_count("/hook") >= 1);
+  CHECK_THAT(run.err, Catch::Contains("webhook") && Catch::Contains(receiver.url("/hook")));
 }

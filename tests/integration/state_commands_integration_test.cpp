@@ -2,6 +2,9 @@
 // against a real PM2 daemon (tests/engines/pm2) between them.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -123,7 +126,7 @@ TEST_CASE("reset ends giving up: the next failing run restarts again", "[pm2][st
   CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 2);
 }
 
-TEST_CASE("while a run holds the lock, status answers and reset, pause, resume exit 4", "[pm2][state]") {
+TEST_CASE("while a cycle holds the lock, status answers and reset, pause, resume exit 4", "[pm2][state]") {
   TestApp app("it-locked", 39143);
   TempDir dir;
   auto config = dir.write("config.toml", config_for(app));
@@ -144,4 +147,80 @@ TEST_CASE("while a run holds the lock, status answers and reset, pause, resume e
     CHECK(busy.exit_code == 4);
     CHECK_THAT(busy.err, Contains("holds"));
   }
+}
+
+namespace {
+
+// Polls the status row of `config`'s only service (run with `state_dir`)
+// until `wanted` holds of it or `limit` passes; the last row either way.
+template <class Predicate>
+nlohmann::json wait_for_status(const std::string& config, const std::string& state_dir, Predicate wanted,
+                               Duration limit = Duration{20000}) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  nlohmann::json row;
+  do {
+    auto status = run_monitor({"status", "--json", "-c", config, "--state-dir", state_dir});
+    REQUIRE(status.exit_code == 0);
+    row = parse_json(status)["services"][0];
+    if (wanted(row)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } while (std::chrono::steady_clock::now() < until);
+  return row;
+}
+
+// Polls `done` every 100 ms until it is true (true) or `limit` passes (false).
+template <class Condition>
+bool wait_until(Condition done, Duration limit = Duration{20000}) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+nlohmann::json status_of_in(const std::string& config, const std::string& state_dir) {
+  return wait_for_status(config, state_dir, [](const auto&) { return true; });
+}
+
+}  // namespace
+
+TEST_CASE("an --interval loop takes the lock per cycle: pause and resume reach it, a second loop exits 4",
+          "[pm2][state]") {
+  TestApp app("it-loop", 39144);
+  TempDir dir;
+  auto config = dir.write("config.toml", config_for(app, "grace = \"0s\"\nbackoff = \"0s\"\n"));
+  const std::string state_dir = dir.path() + "/state";
+  const std::vector<std::string> loop_args{"--interval", "1s", "-q", "-c", config, "--state-dir", state_dir};
+  BackgroundMonitor loop(loop_args);
+  auto seen = wait_for_status(config, state_dir, [](const auto& row) { return row["state"] == "healthy"; });
+  INFO("loop stderr so far:\n" << loop.err_so_far());
+  REQUIRE(seen["state"] == "healthy");
+
+  auto second = run_monitor(loop_args, {}, Duration{10000});
+  CHECK(second.exit_code == 4);
+  CHECK_THAT(second.err, Contains("an --interval loop already runs") && Contains(".loop.lock"));
+
+  // A cycle may hold the lock for a moment: --wait-lock waits for it to end.
+  auto paused = run_monitor({"pause", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
+  REQUIRE(paused.exit_code == 0);
+  const long restarts_before = Pm2Engine::restart_count(app.name());
+  app.set_mode("503");
+  // The loop reloaded the state with the pause in it: the failure is logged, not acted on.
+  const std::string paused_line = "it-loop: unhealthy (status 503 not in 200-399); not restarted: paused";
+  REQUIRE(wait_until([&] { return loop.err_so_far().find(paused_line) != std::string::npos; }));
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before);
+  CHECK(status_of_in(config, state_dir)["paused"] == true);
+
+  auto resumed = run_monitor({"resume", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(wait_until([&] { return Pm2Engine::restart_count(app.name()) > restarts_before; }));
+  seen = wait_for_status(config, state_dir, [](const auto& row) { return !row["last_restart"].is_null(); });
+  CHECK(seen["paused"] == false);
+  CHECK(seen["restarts_in_window"] == 1);
+  CHECK(Pm2Engine::restart_count(app.name()) == restarts_before + 1);
+
+  auto stopped = loop.stop();
+  INFO("loop stderr:\n" << stopped.err);
+  CHECK(stopped.exit_code == 0);
 }

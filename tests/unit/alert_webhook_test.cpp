@@ -1,17 +1,11 @@
 // AlertSender's webhook channels against loopback HTTP servers.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -81,73 +75,19 @@ class CapturedLog {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-// Answers one request with 204 and keeps what was sent, body included (the
-// loopback server does not read bodies).
-class CapturingServer {
- public:
-  CapturingServer() {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(listen(listen_fd_, 4) == 0);
-    REQUIRE(getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-    server_ = std::thread([this] { serve_one(); });
-  }
-  ~CapturingServer() {
-    shutdown(listen_fd_, SHUT_RDWR);  // ends a waiting accept()
-    if (server_.joinable()) server_.join();
-    close(listen_fd_);
-  }
-  std::string url(std::string_view path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
-  // What arrived: everything up to the blank line, and the body.
-  std::pair<std::string, std::string> received() {
-    server_.join();
-    return {head_, body_};
-  }
+// A loopback server whose `path` answers 204, as webhook receivers do.
+std::unique_ptr<LoopbackHttpServer> receiver(const std::string& path) {
+  auto server = std::make_unique<LoopbackHttpServer>();
+  server->set_route(path, Route{.status = 204, .body = ""});
+  return server;
+}
 
- private:
-  void serve_one() {
-    pollfd waiting{listen_fd_, POLLIN, 0};
-    if (poll(&waiting, 1, 10000) != 1) return;
-    int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) return;
-    std::string data;
-    std::size_t head_end = std::string::npos;
-    std::size_t wanted = std::string::npos;
-    char buffer[4096];
-    while (wanted == std::string::npos || data.size() < wanted) {
-      pollfd readable{client, POLLIN, 0};
-      if (poll(&readable, 1, 10000) != 1) break;
-      ssize_t got = recv(client, buffer, sizeof buffer, 0);
-      if (got <= 0) break;
-      data.append(buffer, static_cast<std::size_t>(got));
-      if (head_end == std::string::npos && (head_end = data.find("\r\n\r\n")) != std::string::npos) {
-        const std::size_t at = data.find("Content-Length: ");
-        const std::size_t length = at < head_end ? std::stoul(data.substr(at + 16)) : 0;
-        wanted = head_end + 4 + length;
-      }
-    }
-    if (head_end != std::string::npos) {
-      head_ = data.substr(0, head_end);
-      body_ = data.substr(head_end + 4);
-    }
-    const std::string_view answer = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
-    send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
-    close(client);
-  }
-
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::string head_;
-  std::string body_;
-  std::thread server_;
-};
+// The one request `server` received for `path`.
+pm::test::RecordedRequest only_request(const LoopbackHttpServer& server, const std::string& path) {
+  auto requests = server.requests(path);
+  REQUIRE(requests.size() == 1);
+  return requests[0];
+}
 
 // Sets (or, with nullopt, unsets) an environment variable while it lives.
 class ScopedEnv {
@@ -182,14 +122,14 @@ class DirectToLoopback {
 TEST_CASE("webhook: the JSON event is POSTed with its content type and the channel's headers",
           "[alert][webhook]") {
   DirectToLoopback direct;
-  CapturingServer server;
-  AlertChannelConfig channel = webhook(server.url("/hook"));
+  auto server = receiver("/hook");
+  AlertChannelConfig channel = webhook(server->url("/hook"));
   channel.headers = {{"Authorization", "Bearer s3cr3t"}, {"X-Team", "ops"}};
   NoRunner runner;
   AlertSender sender({channel}, runner);
 
   auto results = sender.send({event("gave-up")}, Deadline::after(20s));
-  auto [head, body] = server.received();
+  auto request = only_request(*server, "/hook");
 
   REQUIRE(results.size() == 1);
   CHECK(results[0].delivered);
@@ -197,23 +137,24 @@ TEST_CASE("webhook: the JSON event is POSTed with its content type and the chann
   CHECK(results[0].error.empty());
   CHECK(results[0].event == "gave-up");
   CHECK(results[0].service == "api");
-  CHECK(results[0].channel == "webhook " + server.url("/hook"));
-  CHECK(head.starts_with("POST /hook HTTP/1.1\r\n"));
-  CHECK(head.find("\r\nContent-Type: application/json") != std::string::npos);
-  CHECK(head.find("\r\nAuthorization: Bearer s3cr3t") != std::string::npos);
-  CHECK(head.find("\r\nX-Team: ops") != std::string::npos);
-  CHECK(head.find("Expect:") == std::string::npos);
-  CHECK(nlohmann::json::parse(body) == pm::to_json(event("gave-up")));
+  CHECK(results[0].channel == "webhook " + server->url("/hook"));
+  CHECK(request.method == "POST");
+  CHECK(request.target == "/hook");
+  CHECK(request.headers["content-type"].starts_with("application/json"));
+  CHECK(request.headers["authorization"] == "Bearer s3cr3t");
+  CHECK(request.headers["x-team"] == "ops");
+  CHECK(request.headers.count("expect") == 0);
+  CHECK(nlohmann::json::parse(request.body) == pm::to_json(event("gave-up")));
 }
 
 TEST_CASE("webhook: the slack format posts the summary as text", "[alert][webhook]") {
   DirectToLoopback direct;
-  CapturingServer server;
-  AlertChannelConfig channel = webhook(server.url("/slack"));
+  auto server = receiver("/slack");
+  AlertChannelConfig channel = webhook(server->url("/slack"));
   channel.format = "slack";
   NoRunner runner;
   auto results = AlertSender({channel}, runner).send({event("gave-up")}, Deadline::after(20s));
-  auto [head, body] = server.received();
+  auto body = only_request(*server, "/slack").body;
 
   REQUIRE(results.size() == 1);
   CHECK(results[0].delivered);

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -19,39 +18,6 @@ namespace pm::test {
 namespace {
 
 [[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
-
-std::string lower(std::string text) {
-  std::ranges::transform(text, text.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(std::string_view text) {
-  const std::size_t first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(" \t\r") - first + 1));
-}
-
-// The request line and headers of `head` (everything before the blank line).
-SocketRequest parse_request(std::string_view head) {
-  SocketRequest request;
-  std::size_t line_end = head.find("\r\n");
-  const std::string_view request_line = head.substr(0, line_end);
-  const std::size_t first_space = request_line.find(' ');
-  const std::size_t second_space = request_line.find(' ', first_space + 1);
-  request.method = std::string(request_line.substr(0, first_space));
-  request.target = std::string(request_line.substr(first_space + 1, second_space - first_space - 1));
-  while (line_end != std::string_view::npos) {
-    const std::size_t start = line_end + 2;
-    line_end = head.find("\r\n", start);
-    const std::string_view line =
-        head.substr(start, line_end == std::string_view::npos ? head.npos : line_end - start);
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    request.headers[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
-  }
-  return request;
-}
 
 }  // namespace
 
@@ -166,7 +132,7 @@ void UnixSocketHttpServer::serve(int fd) {
     while ((head_end = received.find("\r\n\r\n")) == std::string::npos) {
       if (!fill(received.size() + 1)) return;
     }
-    SocketRequest request = parse_request(std::string_view(received).substr(0, head_end));
+    SocketRequest request = parse_request_head(std::string_view(received).substr(0, head_end));
     const auto length = request.headers.find("content-length");
     const std::size_t body_size = length == request.headers.end() ? 0 : std::stoul(length->second);
     if (!fill(head_end + 4 + body_size)) return;

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "http_request_head.hpp"
+
 namespace pm::test {
 
 struct ScriptedResponse {
@@ -22,11 +24,7 @@ struct ScriptedResponse {
   bool hang = false;  // read the request, never answer (until the client or the server goes away)
 };
 
-struct SocketRequest {
-  std::string method;
-  std::string target;                          // as sent, query included
-  std::map<std::string, std::string> headers;  // names lower-cased
-};
+using SocketRequest = RequestHead;
 
 class UnixSocketHttpServer {
  public:

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <system_error>
 
@@ -16,18 +15,6 @@ namespace pm::test {
 namespace {
 
 [[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
-
-std::string lower(std::string text) {
-  std::ranges::transform(text, text.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(std::string_view text) {
-  const std::size_t first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(" \t\r") - first + 1));
-}
 
 std::string_view reason(int status) {
   switch (status) {
@@ -39,27 +26,6 @@ std::string_view reason(int status) {
     case 503: return "Service Unavailable";
     default: return "Status";
   }
-}
-
-// Parses the request line and headers of `head` (everything before the blank line).
-RecordedRequest parse_request(std::string_view head) {
-  RecordedRequest request;
-  std::size_t line_end = head.find("\r\n");
-  std::string_view request_line = head.substr(0, line_end);
-  std::size_t first_space = request_line.find(' ');
-  std::size_t second_space = request_line.find(' ', first_space + 1);
-  request.method = std::string(request_line.substr(0, first_space));
-  request.target = std::string(request_line.substr(first_space + 1, second_space - first_space - 1));
-  while (line_end != std::string_view::npos) {
-    std::size_t start = line_end + 2;
-    line_end = head.find("\r\n", start);
-    std::string_view line =
-        head.substr(start, line_end == std::string_view::npos ? head.npos : line_end - start);
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    request.headers[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
-  }
-  return request;
 }
 
 }  // namespace
@@ -111,7 +77,14 @@ int LoopbackHttpServer::request_count(const std::string& path) const {
 std::optional<RecordedRequest> LoopbackHttpServer::last_request(const std::string& path) const {
   std::lock_guard lock(mutex_);
   auto it = paths_.find(path);
-  return it == paths_.end() ? std::nullopt : it->second.last;
+  if (it == paths_.end() || it->second.received.empty()) return std::nullopt;
+  return it->second.received.back();
+}
+
+std::vector<RecordedRequest> LoopbackHttpServer::requests(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = paths_.find(path);
+  return it == paths_.end() ? std::vector<RecordedRequest>{} : it->second.received;
 }
 
 void LoopbackHttpServer::accept_loop() {
@@ -153,23 +126,39 @@ bool LoopbackHttpServer::send_all(int fd, std::string_view data) const {
   return true;
 }
 
-void LoopbackHttpServer::serve(int fd) {
-  std::string received;
-  std::size_t head_end;
-  while ((head_end = received.find("\r\n\r\n")) == std::string::npos) {
+// Reads from `fd` into `received` until `done(received)`; false when the
+// client closed first, the server is stopping, or reading failed.
+template <class Done>
+bool LoopbackHttpServer::read_until(int fd, std::string& received, Done done) const {
+  while (!done(received)) {
     pollfd fds[2] = {{fd, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) return;
-    if (fds[1].revents != 0) return;
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+    if (fds[1].revents != 0) return false;
     char buffer[4096];
     ssize_t got = recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-    if (got == 0) return;
+    if (got == 0) return false;
     if (got < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
-      return;
+      return false;
     }
     received.append(buffer, static_cast<std::size_t>(got));
   }
-  RecordedRequest request = parse_request(std::string_view(received).substr(0, head_end));
+  return true;
+}
+
+void LoopbackHttpServer::serve(int fd) {
+  std::string received;
+  if (!read_until(fd, received, [](const std::string& text) { return text.find("\r\n\r\n") != text.npos; }))
+    return;
+  const std::size_t head_end = received.find("\r\n\r\n");
+  RecordedRequest request{parse_request_head(std::string_view(received).substr(0, head_end)), {}};
+  // The body: Content-Length bytes (no chunked encoding: the tests' clients send lengths).
+  const auto length_header = request.headers.find("content-length");
+  const std::size_t length =
+      length_header == request.headers.end() ? 0 : std::stoul(length_header->second);
+  const std::size_t wanted = head_end + 4 + length;
+  read_until(fd, received, [&](const std::string& text) { return text.size() >= wanted; });
+  request.body = received.substr(std::min(received.size(), head_end + 4), length);
   const std::string path = request.target.substr(0, request.target.find('?'));
 
   Route route;
@@ -179,7 +168,7 @@ void LoopbackHttpServer::serve(int fd) {
     std::lock_guard lock(mutex_);
     PathState& state = paths_[path];
     ++state.requests;
-    state.last = request;
+    state.received.push_back(request);
     if (state.routed) {
       routed = true;
       route = state.route;

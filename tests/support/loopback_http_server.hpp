@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "http_request_head.hpp"
+
 namespace pm::test {
 
 struct Route {
@@ -29,10 +31,8 @@ struct Route {
   std::vector<std::pair<std::string, std::string>> headers{};  // added to the response
 };
 
-struct RecordedRequest {
-  std::string method;
-  std::string target;                          // as sent, query included
-  std::map<std::string, std::string> headers;  // names lower-cased
+struct RecordedRequest : RequestHead {
+  std::string body;                            // as long as Content-Length says (or until close)
 };
 
 class LoopbackHttpServer {
@@ -53,17 +53,21 @@ class LoopbackHttpServer {
   // Requests received for `path` (the query ignored), answered or not.
   int request_count(const std::string& path) const;
   std::optional<RecordedRequest> last_request(const std::string& path) const;
+  // Every request received for `path`, oldest first.
+  std::vector<RecordedRequest> requests(const std::string& path) const;
 
  private:
   struct PathState {
     Route route;
     bool routed = false;
     int requests = 0;
-    std::optional<RecordedRequest> last;
+    std::vector<RecordedRequest> received;
   };
 
   void accept_loop();
   void serve(int fd);
+  template <class Done>
+  bool read_until(int fd, std::string& received, Done done) const;
   // Waits up to `timeout` (forever when negative) for the server to stop or,
   // when `client` >= 0, for the client to close. True when either happened.
   bool wait_for_stop_or_close(std::chrono::milliseconds timeout, int client) const;
