@@ -10,9 +10,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_packages=(
   build-essential cmake pkg-config git
   libcli11-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
-  libboost-filesystem-dev catch2 libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
+  libboost-filesystem-dev catch2 libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev zlib1g-dev
 )
-test_packages=(curl ca-certificates procps)
+# python3-jsonschema: tests/schema/validate.py checks real --json output
+# against schema/; prometheus-node-exporter: the --metrics-file test scrapes it.
+test_packages=(curl ca-certificates procps python3-jsonschema prometheus-node-exporter)
 # PM2 needs Node.js and npm. A machine that already has them (for example
 # from NodeSource) keeps its own; otherwise Debian's are installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -242,4 +242,25 @@ std::expected<std::string, std::string> DockerBackend::restart(const ServiceConf
   return done;
 }
 
+std::expected<std::string, std::string> DockerBackend::signal_container(const std::string& container,
+                                                                        std::string_view signal,
+                                                                        Deadline deadline) {
+  auto engine = client();
+  if (!engine) return std::unexpected(engine.error());
+  std::string done = fmt::format("docker kill --signal {} {}", signal, container);
+  auto answer = (*engine)->post(fmt::format("/containers/{}/kill?signal={}", container, signal),
+                                deadline.capped(settings_.timeout));
+  if (!answer) return std::unexpected(fmt::format("{}: {}", done, answer.error()));
+  if (answer->status == 404) {
+    return std::unexpected(
+        fmt::format("{}: no container {} (check the name in 'docker ps')", done, container));
+  }
+  if (answer->status == 409) {
+    return std::unexpected(
+        fmt::format("{}: container {} is not running, so nothing writes its log", done, container));
+  }
+  if (answer->status != 204) return std::unexpected(failed_call(done, *answer));
+  return done;
+}
+
 }  // namespace pm

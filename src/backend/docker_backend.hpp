@@ -29,6 +29,12 @@ class DockerBackend : public Backend {
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
 
+  // Sends `signal` (a name like "HUP") to the main process of `container`
+  // (a name or id), e.g. to make it reopen its log. Returns what was done
+  // ("docker kill --signal HUP web").
+  std::expected<std::string, std::string> signal_container(const std::string& container,
+                                                           std::string_view signal, Deadline deadline);
+
  private:
   std::expected<DockerEngineClient*, std::string> client();
 

@@ -61,10 +61,7 @@ std::expected<StatusByTarget, std::string> Pm2Backend::observe(const std::vector
   if (auto alive = check_daemon_alive(); !alive) return std::unexpected(alive.error());
   auto result = run_pm2({"jlist"}, deadline, /*interruptible=*/true);
   if (!result) return std::unexpected(result.error());
-  if (!result->succeeded()) {
-    return std::unexpected(
-        fmt::format("'{} jlist' {}: {}", settings_.binary, result->describe(), result->last_output_line()));
-  }
+  if (!result->succeeded()) return std::unexpected(result->failure(settings_.binary + " jlist"));
   if (result->stdout_truncated) {
     return std::unexpected("'pm2 jlist' printed more than 64 MiB; refusing a truncated list");
   }
@@ -89,10 +86,16 @@ std::expected<std::string, std::string> Pm2Backend::restart(const ServiceConfig&
   auto result = run_pm2(args, deadline, /*interruptible=*/false);
   std::string command = fmt::format("pm2 {}", fmt::join(args, " "));
   if (!result) return std::unexpected(result.error());
-  if (!result->succeeded()) {
-    return std::unexpected(
-        fmt::format("'{}' {}: {}", command, result->describe(), result->last_output_line()));
-  }
+  if (!result->succeeded()) return std::unexpected(result->failure(command));
+  return command;
+}
+
+std::expected<std::string, std::string> Pm2Backend::reload_logs(Deadline deadline) {
+  if (auto alive = check_daemon_alive(); !alive) return std::unexpected(alive.error());
+  auto result = run_pm2({"reloadLogs"}, deadline, /*interruptible=*/false);
+  std::string command = fmt::format("{} reloadLogs", settings_.binary);
+  if (!result) return std::unexpected(result.error());
+  if (!result->succeeded()) return std::unexpected(result->failure(command));
   return command;
 }
 

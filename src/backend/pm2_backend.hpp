@@ -18,6 +18,10 @@ class Pm2Backend : public Backend {
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
 
+  // `pm2 reloadLogs`: every app of the daemon reopens its log files.
+  // Returns the command run.
+  std::expected<std::string, std::string> reload_logs(Deadline deadline);
+
   // The PM2_HOME in effect: the config's, else $PM2_HOME, else $HOME/.pm2.
   std::string pm2_home() const;
 

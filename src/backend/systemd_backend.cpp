@@ -1,5 +1,7 @@
 #include "backend/systemd_backend.hpp"
 
+#include <string.h>
+
 #include <fmt/format.h>
 
 #include "backend/systemd_units.hpp"
@@ -74,6 +76,22 @@ std::expected<std::string, std::string> SystemdBackend::restart(const ServiceCon
                     target.scope == SystemdScope::User ? " --user" : "", target.unit));
   }
   return fmt::format("{}{} restart {}", done, systemctl, target.unit);
+}
+
+std::expected<std::string, std::string> SystemdBackend::signal_main_process(const std::string& target,
+                                                                            int signal, Deadline deadline) {
+  SystemdTarget parsed = parse_systemd_target(target);
+  auto connection = bus(parsed.scope);
+  if (!connection) return std::unexpected(connection.error());
+  auto sent = (*connection)->kill_main_process(parsed.unit, signal, deadline.capped(settings_.timeout));
+  if (!sent) {
+    buses_.erase(parsed.scope);
+    return std::unexpected(sent.error());
+  }
+  const char* name = sigabbrev_np(signal);
+  return fmt::format("systemctl{} kill --kill-whom=main --signal=SIG{} {}",
+                     parsed.scope == SystemdScope::User ? " --user" : "", name != nullptr ? name : "?",
+                     parsed.unit);
 }
 
 }  // namespace pm

@@ -31,6 +31,12 @@ class SystemdBackend : public Backend {
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
 
+  // Sends `signal` to the main process of `target` ("unit" or
+  // "user/unit"), e.g. to make it reopen its log. Returns what was done
+  // ("systemctl kill -s 1 --kill-whom=main nginx.service").
+  std::expected<std::string, std::string> signal_main_process(const std::string& target, int signal,
+                                                              Deadline deadline);
+
  private:
   std::expected<SystemdBus*, std::string> bus(SystemdScope scope);
 

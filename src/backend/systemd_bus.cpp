@@ -301,8 +301,27 @@ std::expected<void, std::string> SystemdBus::reset_failed(const std::string& uni
   int r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
                                          "ResetFailedUnit");
   if (r >= 0) r = sd_bus_message_append(request, "s", unit.c_str());
-  if (r < 0) return std::unexpected(fmt::format("cannot build the ResetFailedUnit call: {}", errno_text(r)));
-  auto reply = call(bus_, scope_, request, unit, "reset-failed", deadline);
+  return call_without_result(request, r, unit, "ResetFailedUnit", "reset-failed", deadline);
+}
+
+std::expected<void, std::string> SystemdBus::kill_main_process(const std::string& unit, int signal,
+                                                               Deadline deadline) {
+  sd_bus_message* request = nullptr;
+  int r =
+      sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface, "KillUnit");
+  if (r >= 0) r = sd_bus_message_append(request, "ssi", unit.c_str(), "main", static_cast<int32_t>(signal));
+  return call_without_result(request, r, unit, "KillUnit", "signal", deadline);
+}
+
+std::expected<void, std::string> SystemdBus::call_without_result(sd_bus_message* request, int built,
+                                                                 const std::string& unit,
+                                                                 std::string_view method,
+                                                                 std::string_view action, Deadline deadline) {
+  if (built < 0) {
+    sd_bus_message_unref(request);
+    return std::unexpected(fmt::format("cannot build the {} call: {}", method, errno_text(built)));
+  }
+  auto reply = call(bus_, scope_, request, unit, action, deadline);
   if (!reply) return std::unexpected(reply.error());
   sd_bus_message_unref(*reply);
   return {};

@@ -14,6 +14,7 @@
 #include "util/deadline.hpp"
 
 struct sd_bus;
+struct sd_bus_message;
 
 namespace pm {
 
@@ -57,11 +58,21 @@ class SystemdBus {
   // ResetFailedUnit(unit): clears the failed state and the start-limit counter.
   std::expected<void, std::string> reset_failed(const std::string& unit, Deadline deadline);
 
+  // KillUnit(unit, "main", signal): sends `signal` to the unit's main
+  // process only (log reopening; "all" would also signal its helpers).
+  std::expected<void, std::string> kill_main_process(const std::string& unit, int signal, Deadline deadline);
+
  private:
   SystemdBus(sd_bus* bus, SystemdScope scope) : bus_(bus), scope_(scope) {}
   // Runs the bus until `done()` or the deadline; unexpected on timeout or a broken connection.
   template <typename Done>
   std::expected<void, std::string> pump(Done done, Deadline deadline, std::string_view waiting_for);
+
+  // Sends `request` (built with status `built`: negative is an error) and
+  // drops the reply.
+  std::expected<void, std::string> call_without_result(sd_bus_message* request, int built,
+                                                       const std::string& unit, std::string_view method,
+                                                       std::string_view action, Deadline deadline);
 
   sd_bus* bus_;
   SystemdScope scope_;

@@ -68,7 +68,7 @@ bool FieldReader::read_string(const toml::node& node, std::string_view key, std:
 }
 
 bool FieldReader::read_duration(const toml::node& node, std::string_view key, ZeroDuration zero,
-                                Duration& out) {
+                                Duration& out, Duration max) {
   const auto* value = node.as_string();
   if (value == nullptr) {
     // The current value is the key's default: the best example there is.
@@ -85,9 +85,9 @@ bool FieldReader::read_duration(const toml::node& node, std::string_view key, Ze
     fail(node.source(), fmt::format("'{}' must be longer than zero", key));
     return false;
   }
-  if (*parsed > kMaxConfigDuration) {
-    fail(node.source(), fmt::format("'{}' must be at most {}, got {}", key,
-                                    format_duration(kMaxConfigDuration), format_duration(*parsed)));
+  if (*parsed > max) {
+    fail(node.source(),
+         fmt::format("'{}' must be at most {}, got {}", key, format_duration(max), format_duration(*parsed)));
     return false;
   }
   out = *parsed;

@@ -51,8 +51,9 @@ class FieldReader {
 
   // A non-empty string without NUL characters.
   bool read_string(const toml::node& node, std::string_view key, std::string& out);
-  // A duration string ("5s"), at most kMaxConfigDuration.
-  bool read_duration(const toml::node& node, std::string_view key, ZeroDuration zero, Duration& out);
+  // A duration string ("5s"), at most `max`.
+  bool read_duration(const toml::node& node, std::string_view key, ZeroDuration zero, Duration& out,
+                     Duration max = kMaxConfigDuration);
   // true or false.
   bool read_bool(const toml::node& node, std::string_view key, bool& out);
   // An integer within [low, high].

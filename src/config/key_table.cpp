@@ -14,6 +14,8 @@
 #include "config/docker_selection.hpp"
 #include "config/health_keys.hpp"
 #include "config/key_reader.hpp"
+#include "config/log_keys.hpp"
+#include "config/reopen_keys.hpp"
 #include "config/suggest.hpp"
 #include "config/systemd_selection.hpp"
 #include "config/text_rules.hpp"
@@ -264,7 +266,9 @@ constexpr std::array<Key<ConfigDraft>, 2> kSystemdKeys{{
      }},
 }};
 
-constexpr std::array<Key<ConfigDraft>, 7> kTopKeys{{
+constexpr std::array<Key<ConfigDraft>, 8> kTopKeys{{
+    {"logs", [](FieldReader& reader, const toml::node& value,
+                ConfigDraft& draft) { draft.logs = read_log_groups(reader, value); }},
     {"alert",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* array = value.as_array();
@@ -337,7 +341,7 @@ constexpr std::array<Key<ConfigDraft>, 7> kTopKeys{{
 }  // namespace
 
 std::string unknown_key_message(std::string_view key, std::string_view section) {
-  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 8> sections{{
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 10> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
@@ -346,6 +350,8 @@ std::string unknown_key_message(std::string_view key, std::string_view section) 
       {"[docker]", names_of(kDockerKeys)},
       {"[systemd]", names_of(kSystemdKeys)},
       {"[defaults]", names_of(kDefaultsKeys)},
+      {"[[logs]]", log_key_names()},
+      {"[logs.reopen]", reopen_key_names()},
   }};
   const auto& own =
       std::ranges::find(sections, section, [](const auto& entry) { return entry.first; })->second;

@@ -47,6 +47,7 @@ struct ConfigDraft {
   std::optional<ServiceDraft::Written> systemd_scope;  // [systemd] scope
   PolicyOverrides defaults;                            // [defaults]
   std::vector<AlertChannelConfig> alerts;              // [[alert]]
+  std::vector<LogGroupConfig> logs;                    // [[logs]]
   std::vector<ServiceDraft> services;
   std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
 };

@@ -53,6 +53,7 @@ Config assemble(const std::string& file_name, ConfigDraft&& draft) {
   config.docker = std::move(draft.docker);
   config.systemd = draft.systemd;
   config.alerts = std::move(draft.alerts);
+  config.logs = std::move(draft.logs);
   for (auto& service : draft.services) config.services.push_back(std::move(service.config));
   return config;
 }

@@ -14,7 +14,8 @@ constexpr std::array<std::string_view, 11> kUnitTypes{".service", ".socket",    
                                                       ".mount",   ".automount", ".path",   ".slice",
                                                       ".scope",   ".swap",      ".device"};
 
-// systemd's unit name characters: ASCII letters, digits, ":-_.\@".
+}  // namespace
+
 bool is_unit_name(std::string_view name) {
   if (name.empty() || name.size() > 255) return false;
   for (char c : name) {
@@ -26,12 +27,14 @@ bool is_unit_name(std::string_view name) {
   return true;
 }
 
-bool has_unit_type(std::string_view name) {
+std::string with_unit_type(std::string name) {
   for (auto type : kUnitTypes) {
-    if (name.ends_with(type) && name.size() > type.size()) return true;
+    if (name.ends_with(type) && name.size() > type.size()) return name;
   }
-  return false;
+  return name + ".service";
 }
+
+namespace {
 
 // "system" or "user"; anything else is recorded on `reader`.
 std::optional<std::string> read_scope(FieldReader& reader, const ServiceDraft::Written& scope) {
@@ -67,7 +70,7 @@ void resolve_systemd_selection(FieldReader& reader, ServiceDraft& service,
                             service.unit ? "" : "; set 'unit'"));
     return;
   }
-  if (!has_unit_type(unit)) unit += ".service";
+  unit = with_unit_type(std::move(unit));
 
   std::string scope = "system";
   if (service.scope) {

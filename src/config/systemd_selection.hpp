@@ -9,6 +9,11 @@
 
 namespace pm {
 
+// systemd's unit name characters: ASCII letters, digits, ":-_.\@", at most 255.
+bool is_unit_name(std::string_view name);
+// `name` with ".service" appended when it has no unit type (".socket", ...).
+std::string with_unit_type(std::string name);
+
 // For backend "systemd": unit defaults to the service name, and a name
 // without a unit type gets ".service"; scope is the service's, else
 // [systemd] scope, else "system"; 'target' is rejected ('unit' is the

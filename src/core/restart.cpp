@@ -39,10 +39,7 @@ std::expected<std::string, std::string> restart_service(const ServiceConfig& ser
     request.interruptible = false;
     auto result = runner.run(request);
     if (!result) return std::unexpected(result.error());
-    if (!result->succeeded()) {
-      return std::unexpected(
-          fmt::format("restart_command '{}' {}: {}", shown, result->describe(), result->last_output_line()));
-    }
+    if (!result->succeeded()) return std::unexpected("restart_command " + result->failure(shown));
     return shown;
   }
 

@@ -157,6 +157,10 @@ std::string ExecResult::describe() const {
   return fmt::format("exited with status {}", exit_code);
 }
 
+std::string ExecResult::failure(std::string_view shown) const {
+  return fmt::format("'{}' {}: {}", shown, describe(), last_output_line());
+}
+
 std::string ExecResult::last_output_line() const {
   std::string_view line = last_line(err);
   if (line.empty()) line = last_line(out);

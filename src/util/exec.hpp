@@ -52,6 +52,9 @@ struct ExecResult {
   // whitespace-trimmed and cut to 300 bytes (never inside a UTF-8 character):
   // what a user needs to see of a failed command.
   std::string last_output_line() const;
+  // "'<shown>' <describe()>: <last_output_line()>", the message for a failed
+  // command shown as `shown`.
+  std::string failure(std::string_view shown) const;
 };
 
 // The seam through which backends run commands; tests pass a fake.

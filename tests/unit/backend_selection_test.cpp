@@ -2,26 +2,12 @@
 
 #include "backend/docker_selector.hpp"
 #include "config/load_config.hpp"
+#include "config_documents.hpp"
 
 using namespace pm;
 using Catch::Contains;
-
-namespace {
-
-Config valid(std::string_view document) {
-  auto config = parse_config(document, "test.toml");
-  INFO((config ? std::string() : config.error()));
-  REQUIRE(config);
-  return *config;
-}
-
-std::string error_of(std::string_view document) {
-  auto config = parse_config(document, "test.toml");
-  REQUIRE_FALSE(config);
-  return config.error();
-}
-
-}  // namespace
+using pm::test::error_of;
+const auto& valid = pm::test::parsed;
 
 TEST_CASE("docker services select a container, a label or a Compose project", "[docker][config]") {
   auto config = valid(R"([docker]

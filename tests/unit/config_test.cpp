@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "config_documents.hpp"
 #include "config/load_config.hpp"
 #include "config/status_ranges.hpp"
 #include "config/suggest.hpp"
@@ -21,24 +22,10 @@ using Catch::StartsWith;
 using pm::Config;
 using pm::Duration;
 using pm::parse_config;
+using pm::test::error_of;
+using pm::test::parsed;
 
 namespace {
-
-// Documents in these tests start right after R"( so that their line numbers
-// are the ones the messages must report.
-
-Config parsed(std::string_view document) {
-  auto config = parse_config(document, "test.toml");
-  INFO((config ? std::string() : config.error()));
-  REQUIRE(config);
-  return *config;
-}
-
-std::string error_of(std::string_view document) {
-  auto config = parse_config(document, "test.toml");
-  REQUIRE_FALSE(config);
-  return config.error();
-}
 
 // A directory of scratch files, removed with its contents.
 class TempDir {
