@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_line.hpp"
+#include "cli/rotate_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/state_commands.hpp"
 
@@ -18,6 +19,7 @@ int run_command(const pm::Options& options) {
     case pm::Command::Reset:
     case pm::Command::Pause:
     case pm::Command::Resume: return pm::change_state(options);
+    case pm::Command::Rotate: return pm::rotate_command(options);
   }
   return pm::kExitUsage;
 }

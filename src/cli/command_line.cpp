@@ -74,7 +74,30 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
                                   "Only these services (repeatable, or comma-separated)")
                       ->delimiter(',')
                       ->type_name("NAME");
-  app->add_flag("--json", options.json, "Print the report as JSON (schema version 1)");
+  auto* json =
+      app->add_flag("--json", options.json,
+                    "Print the report as JSON, schema version 1 (schema/report-v1.schema.json; status: "
+                    "schema/status-v1.schema.json); the same as --format json");
+  auto* format =
+      app->add_option_function<std::string>(
+             "--format",
+             [&options](const std::string& text) {
+               options.json = text == "json";
+               options.nagios = text == "nagios";
+             },
+             "The run's report: text (the table, the default), json (as --json) or nagios (one line "
+             "'PROCESS-MONITOR OK|WARNING|CRITICAL - summary | perfdata' for Nagios and Icinga; exit codes "
+             "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
+          ->check(CLI::IsMember({"text", "json", "nagios"}))
+          ->type_name("FORMAT");
+  json->excludes(format);
+  auto* metrics_file =
+      app->add_option(
+             "--metrics-file", options.metrics_file,
+             "After each cycle, replace FILE atomically with the run's Prometheus metrics (text format, "
+             "for node_exporter's textfile collector: a *.prom file in its directory); a failed "
+             "write is logged and does not change the exit code")
+          ->type_name("FILE");
   app->add_flag("-q,--quiet", options.quiet,
                 "Print nothing when every service is healthy (reset, pause, resume: nothing on success)");
   app->add_option("--log-file", options.log_file, "Also append diagnostics to FILE")->type_name("FILE");
@@ -108,7 +131,7 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
   app->require_subcommand(0, 1);
 
   // The state commands ask no engine: the run's flags would be silently ignored, so they are errors.
-  const std::vector<CLI::Option*> run_only{once, interval, dry_run, service, deadline};
+  const std::vector<CLI::Option*> run_only{once, interval, dry_run, service, deadline, format, metrics_file};
   auto add_state_command = [&](const char* name, const char* description, Command command) {
     auto* sub = app->add_subcommand(name, description);
     sub->callback([&options, command] { options.command = command; });
@@ -142,13 +165,29 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
         ->type_name("DURATION")
         ->group(owner == pause ? "Options" : "");
   }
-  app->callback([&options] {
-    if (options.pause_for && options.command != Command::Pause)
-      throw CLI::ValidationError("--for", "only pause takes --for");
-  });
   add_state_command("resume", "End the pause of SERVICE(s)", Command::Resume)
       ->add_option("SERVICE", options.state_services, service_help)
       ->required();
+
+  // rotate takes --dry-run (what would rotate) but none of the checks' flags.
+  auto* rotate = app->add_subcommand(
+      "rotate",
+      "Rotate the [[logs]] groups (and --log-file) now, without checking services: the files that are due, "
+      "or all with --force. --dry-run shows what would be done. Exit 0 done, 2 a group failed");
+  rotate->callback([&options] { options.command = Command::Rotate; });
+  for (auto* option : run_only) {
+    if (option != dry_run && option != deadline) rotate->excludes(option);
+  }
+  for (auto* owner : {rotate, app.get()}) {
+    owner->add_flag("--force", options.force, "Rotate every matched file, due or not (empty ones too, unless not_if_empty)")
+        ->group(owner == rotate ? "Options" : "");
+  }
+  app->callback([&options] {
+    if (options.pause_for && options.command != Command::Pause)
+      throw CLI::ValidationError("--for", "only pause takes --for");
+    if (options.force && options.command != Command::Rotate)
+      throw CLI::ValidationError("--force", "only rotate takes --force");
+  });
   return app;
 }
 

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/logging.hpp"
+#include "cli/run_command.hpp"
 #include "config/load_config.hpp"
 
 namespace pm {
@@ -41,6 +43,19 @@ std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
     if (std::ranges::find(selected, service) == selected.end()) selected.push_back(service);
   }
   return selected;
+}
+
+std::optional<Config> start_with_config(const Options& options) {
+  if (auto logging = setup_logging(options.log_level, options.quiet, options.log_file); !logging) {
+    print_error(logging.error());
+    return std::nullopt;
+  }
+  auto config = load_config_for(options);
+  if (!config) {
+    print_error(config.error());
+    return std::nullopt;
+  }
+  return std::move(*config);
 }
 
 }  // namespace pm

@@ -13,6 +13,11 @@ namespace pm {
 // -c, then $PROCESS_MONITOR_CONFIG, then /etc/process-monitor/config.toml.
 std::expected<Config, std::string> load_config_for(const Options& options);
 
+// What every command that reads the config does first: logging set up as
+// the options say, then the config loaded. On failure the error is printed
+// and nothing is returned (the command exits 3).
+std::optional<Config> start_with_config(const Options& options);
+
 // The state directory the command line asks for: --state-dir, else
 // $PROCESS_MONITOR_STATE_DIR; nothing when neither is set (the config's
 // [monitor] state_dir, then the default, apply).

@@ -15,6 +15,7 @@ enum class Command {
   Reset,        // reset SERVICE...
   Pause,        // pause SERVICE... [--for DURATION]
   Resume,       // resume SERVICE...
+  Rotate,       // rotate [--force]: the [[logs]] groups only (rotate_command.hpp)
 };
 
 struct Options {
@@ -23,8 +24,10 @@ struct Options {
   bool once = false;                       // --once (also the default)
   std::optional<Duration> interval;        // --interval
   bool dry_run = false;
-  std::vector<std::string> services;  // --service filters
-  bool json = false;
+  std::vector<std::string> services;        // --service filters
+  bool json = false;                        // --json, --format json
+  bool nagios = false;                      // --format nagios: one Nagios plugin status line
+  std::optional<std::string> metrics_file;  // --metrics-file: Prometheus textfile, replaced after each cycle
   bool quiet = false;
   std::optional<std::string> log_file;
   std::string log_level;                    // empty: info, or warn with -q
@@ -33,6 +36,7 @@ struct Options {
   Duration wait_lock{0};                    // --wait-lock: wait for a run that holds the lock
   std::vector<std::string> state_services;  // the SERVICE arguments of reset, pause and resume
   std::optional<Duration> pause_for;        // pause --for; unset: until resume
+  bool force = false;                       // rotate --force: every matched file, due or not
 };
 
 // Exit codes, documented in README, --help and the man page.

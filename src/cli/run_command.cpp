@@ -1,5 +1,6 @@
 #include "cli/run_command.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -12,11 +13,14 @@
 #include "backend/registry.hpp"
 #include "cli/config_source.hpp"
 #include "cli/logging.hpp"
+#include "cli/rotate_command.hpp"
 #include "cli/state_session.hpp"
 #include "core/cycle.hpp"
 #include "core/policy_gate.hpp"
 #include "probe/http_prober.hpp"
 #include "report/json_report.hpp"
+#include "report/metrics_file.hpp"
+#include "report/nagios_line.hpp"
 #include "report/text_report.hpp"
 #include "state/run_lock.hpp"
 #include "util/interrupt.hpp"
@@ -26,7 +30,9 @@ namespace {
 
 void print_report(const CycleResult& cycle, const Options& options) {
   if (options.quiet && cycle.exit_code() == 0) return;
-  std::string text = options.json ? render_json_report(cycle, options.dry_run) : render_text_report(cycle);
+  std::string text = options.nagios ? render_nagios_line(cycle)
+                     : options.json ? render_json_report(cycle, options.dry_run)
+                                    : render_text_report(cycle);
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
@@ -117,15 +123,8 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
 void print_error(const std::string& message) { fmt::print(stderr, "process-monitor: error: {}\n", message); }
 
 int run_monitor(const Options& options) {
-  if (auto logging = setup_logging(options.log_level, options.quiet, options.log_file); !logging) {
-    print_error(logging.error());
-    return kExitUsage;
-  }
-  auto config = load_config_for(options);
-  if (!config) {
-    print_error(config.error());
-    return kExitUsage;
-  }
+  auto config = start_with_config(options);
+  if (!config) return kExitUsage;
   auto services = select_services(*config, options.services);
   if (!services) {
     print_error(services.error());
@@ -158,13 +157,27 @@ int run_monitor(const Options& options) {
     CycleResult result = cycle.run(*services, run_deadline);
     auto changes = gate.take_events();
     log_events(changes);
+    // Log rotation after the checks, on what is left of the run's deadline.
+    RotationResult rotation =
+        rotate_logs(*config, RotationRequest{.dry_run = options.dry_run, .log_file = options.log_file}, session,
+                    runner, run_deadline);
+    log_rotation(rotation);
+    if (options.interval && options.log_file && rotated_file(rotation, *options.log_file)) {
+      // The loop's own log was renamed: open the new file (nothing written meanwhile is lost).
+      if (auto reopened = setup_logging(options.log_level, options.quiet, options.log_file); !reopened)
+        print_error(reopened.error());
+    }
     if (!options.dry_run) {
       if (auto saved = session.save(); !saved) spdlog::error("{}", saved.error());
       // Within the run's deadline; a failing channel is logged, never fatal.
       if (!config->alerts.empty()) alerts.send(alert_events(changes, result), run_deadline);
     }
     print_report(result, options);
-    return result;
+    // Logged when it fails; the run's result and exit code stand.
+    if (options.metrics_file)
+      publish_metrics_file(*options.metrics_file, result, session.histories(), WallClock::now());
+    // A group that failed to rotate is trouble to report, like a service still down.
+    return rotation.failed() ? std::max(result.exit_code(), kExitUnhealthy) : result.exit_code();
   };
 
   if (!options.interval) {
@@ -173,7 +186,7 @@ int run_monitor(const Options& options) {
       print_error(session.error().message);
       return session.error().lock_busy ? kExitLocked : kExitUsage;
     }
-    return run_cycle(*session).exit_code();
+    return run_cycle(*session);
   }
   return run_loop(*state_file, *options.interval, options.wait_lock, services->size(), interrupt,
                   [&](StateSession& session) { run_cycle(session); });

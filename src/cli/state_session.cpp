@@ -45,11 +45,18 @@ std::expected<StateSession, SessionError> StateSession::open_at(const std::strin
                    history.error());
     }
   }
+  if (auto rotation = rotation_state_from_json(session.document_.rotation)) {
+    session.rotation_ = std::move(*rotation);
+  } else {
+    spdlog::warn("state file {}: the log rotation state is unreadable ({}); every file's age starts afresh",
+                 path, rotation.error());
+  }
   return session;
 }
 
 std::expected<void, std::string> StateSession::save() {
   for (const auto& [name, history] : histories_) document_.services[name] = history_to_json(history);
+  document_.rotation = rotation_state_to_json(rotation_);
   return save_state(path_, document_);
 }
 

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "policy/service_history.hpp"
+#include "rotate/rotation_state.hpp"
 #include "state/run_lock.hpp"
 #include "state/state_document.hpp"
 
@@ -35,8 +36,10 @@ class StateSession {
                                                         Duration wait_lock, const Interrupt& interrupt);
 
   std::map<std::string, ServiceHistory>& histories() { return histories_; }
+  // Log rotation's memory (since when each live file collects lines).
+  RotationState& rotation() { return rotation_; }
   const std::string& path() const { return path_; }
-  // Writes the histories back, atomically.
+  // Writes the histories and the rotation state back, atomically.
   std::expected<void, std::string> save();
 
  private:
@@ -47,6 +50,7 @@ class StateSession {
   std::string path_;
   StateDocument document_;
   std::map<std::string, ServiceHistory> histories_;
+  RotationState rotation_;
 };
 
 }  // namespace pm

@@ -1,6 +1,7 @@
 #pragma once
 // The typed configuration. Everything here has been validated by
 // load_config(): code that receives a Config never re-checks it.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,10 @@ struct MonitorSettings {
   // Where restart history is kept between runs; unset: /var/lib/process-monitor
   // as root, else $XDG_STATE_HOME/process-monitor.
   std::optional<std::string> state_dir;
+  // The monitor's own --log-file rotates (by rename, gzip) past this size,
+  // keeping log_keep rotated files.
+  std::uint64_t log_max_size = 10 * 1024 * 1024;
+  int log_keep = 5;
 };
 
 struct Pm2Settings {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/size.hpp"
+
 namespace pm {
 
 std::string_view toml_type_name(const toml::node& node) {
@@ -91,6 +93,22 @@ bool FieldReader::read_duration(const toml::node& node, std::string_view key, Ze
     return false;
   }
   out = *parsed;
+  return true;
+}
+
+bool FieldReader::read_size(const toml::node& node, std::string_view key, std::uint64_t& out) {
+  std::string text;
+  if (!read_string(node, key, text)) return false;
+  auto size = parse_size(text);
+  if (!size) {
+    fail(node.source(), fmt::format("'{}': {}", key, size.error()));
+    return false;
+  }
+  if (*size == 0) {
+    fail(node.source(), fmt::format("'{}' must be larger than zero", key));
+    return false;
+  }
+  out = *size;
   return true;
 }
 

@@ -2,6 +2,7 @@
 // Typed reads of TOML values, with problems reported as
 // "file:line:col: message". The key tables of every section use it.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ class FieldReader {
                      Duration max = kMaxConfigDuration);
   // true or false.
   bool read_bool(const toml::node& node, std::string_view key, bool& out);
+  // A size string larger than zero ("512K", "100M", "1G"; util/size.hpp).
+  bool read_size(const toml::node& node, std::string_view key, std::uint64_t& out);
   // An integer within [low, high].
   bool read_integer(const toml::node& node, std::string_view key, int low, int high, int& out);
   // A non-empty array of strings whose first element is non-empty: an argv

@@ -178,7 +178,7 @@ constexpr std::array<Key<ConfigDraft>, 6> kDefaultsKeys{{
 }};
 #undef PM_POLICY_KEY
 
-constexpr std::array<Key<ConfigDraft>, 3> kMonitorKeys{{
+constexpr std::array<Key<ConfigDraft>, 5> kMonitorKeys{{
     {"state_dir",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        std::string dir;
@@ -199,6 +199,14 @@ constexpr std::array<Key<ConfigDraft>, 3> kMonitorKeys{{
     {"verify_interval",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        reader.read_duration(value, "verify_interval", ZeroDuration::kRejected, draft.monitor.verify_interval);
+     }},
+    {"log_max_size",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       reader.read_size(value, "log_max_size", draft.monitor.log_max_size);
+     }},
+    {"log_keep",
+     [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
+       reader.read_integer(value, "log_keep", 0, 1000, draft.monitor.log_keep);
      }},
 }};
 

@@ -46,16 +46,8 @@ bool read_path(FieldReader& reader, const toml::node& value, std::string_view ke
 
 void read_size(FieldReader& reader, const toml::node& value, std::string_view key,
                std::optional<std::uint64_t>& out) {
-  std::string text;
-  if (!reader.read_string(value, key, text)) return;
-  auto size = parse_size(text);
-  if (!size) {
-    reader.fail(value.source(), fmt::format("'{}': {}", key, size.error()));
-  } else if (*size == 0) {
-    reader.fail(value.source(), fmt::format("'{}' must be larger than zero", key));
-  } else {
-    out = *size;
-  }
+  std::uint64_t size = 0;
+  if (reader.read_size(value, key, size)) out = size;
 }
 
 // An enum value written as one of `words`; returns its index.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/report_fields.hpp"
 #include "report/text_report.hpp"
 
 namespace pm {
@@ -13,7 +14,7 @@ using json = nlohmann::ordered_json;
 json service_json(const ServiceResult& result) {
   json out;
   out["name"] = result.service->name;
-  out["backend"] = result.sighting.backend.empty() ? result.service->backend : result.sighting.backend;
+  out["backend"] = reported_backend(result);
   out["target"] = result.service->target;
   const auto& status = result.sighting.status;
   out["state"] = status ? json(to_string(status->state)) : json(nullptr);

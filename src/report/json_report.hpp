@@ -1,7 +1,8 @@
 #pragma once
-// The --json report. Schema version 1:
+// The --json report. Schema version 1, documented field by field in
+// schema/report-v1.schema.json (which the tests validate real output with):
 // {
-//   "schema_version": 1, "exit_code": 0..3, "elapsed_ms": N,
+//   "schema_version": 1, "exit_code": 0..2, "elapsed_ms": N,
 //   "interrupted": bool, "deadline_reached": bool, "dry_run": bool,
 //   "services": [{
 //     "name", "backend", "target",
@@ -16,7 +17,8 @@
 //     "exit_code": 0..2, "summary": "the RESULT column of the text report"
 //   }]
 // }
-// Fields are only ever added within a schema version.
+// Fields are only ever added within a schema version, and added to the
+// schema file with them (it rejects unknown fields).
 #include <string>
 
 #include "core/cycle_result.hpp"

@@ -3,7 +3,8 @@
 // as JSON. Pure rendering: the rows come in, text comes out.
 //
 // status --json (and reset/pause/resume --json, which add "action" and list
-// the named services after the change), schema version 1:
+// the named services after the change), schema version 1
+// (schema/status-v1.schema.json):
 // { "schema_version": 1, "config_file": "...", "state_file": "...",
 //   "now": TIME, "written_at": TIME | null (the last save; null: none yet),
 //   "services": [{

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "report/report_fields.hpp"
+
 namespace pm {
 namespace {
 
@@ -62,9 +64,8 @@ std::string render_text_report(const CycleResult& cycle) {
   std::vector<Row> rows;
   rows.push_back(Row{"SERVICE", "BACKEND", "STATE", "HEALTH", "LATENCY", "RESULT"});
   for (const auto& result : cycle.services) {
-    std::string backend = result.sighting.backend.empty() ? result.service->backend : result.sighting.backend;
-    rows.push_back(Row{result.service->name, backend, state_cell(result), health_cell(result),
-                       latency_cell(result), describe_outcome(result)});
+    rows.push_back(Row{result.service->name, reported_backend(result), state_cell(result),
+                       health_cell(result), latency_cell(result), describe_outcome(result)});
   }
   std::array<std::size_t, kColumns> widths{};
   for (const auto& row : rows) {

@@ -41,6 +41,10 @@ std::expected<StateDocument, StateDecodeError> decode_state(std::string_view tex
     if (!payload.is_object()) return not_a_state(fmt::format("service '{}' is not an object", name));
     document.services.emplace(name, std::move(payload));
   }
+  if (auto rotation = root.find("rotation"); rotation != root.end()) {
+    if (!rotation->is_object()) return not_a_state("'rotation' is not an object");
+    document.rotation = std::move(*rotation);
+  }
   return document;
 }
 
@@ -48,6 +52,7 @@ std::string encode_state(const StateDocument& document, std::int64_t written_at)
   nlohmann::json services = nlohmann::json::object();
   for (const auto& [name, payload] : document.services) services[name] = payload;
   nlohmann::json root = {{"format", kStateFormat}, {"written_at", written_at}, {"services", services}};
+  if (!document.rotation.empty()) root["rotation"] = document.rotation;
   // Indented for the admin who opens it; invalid UTF-8 is replaced rather
   // than throwing halfway through a save.
   return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

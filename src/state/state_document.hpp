@@ -1,8 +1,10 @@
 #pragma once
 // The state file's content: a versioned JSON document
-//   { "format": 1, "written_at": <unix seconds>, "services": { "<name>": {...} } }
-// Each service's object belongs to the policy module; this layer keeps it
-// opaque so the two can change independently.
+//   { "format": 1, "written_at": <unix seconds>, "services": { "<name>": {...} },
+//     "rotation": {...} }
+// Each service's object belongs to the policy module, "rotation" (optional:
+// absent in files written before log rotation) to the rotate module; this
+// layer keeps them opaque so each can change independently.
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -21,6 +23,8 @@ struct StateDocument {
   std::int64_t written_at = 0;
   // Per service name: a JSON object (never another kind of value).
   std::map<std::string, nlohmann::json> services;
+  // What log rotation remembers between runs (an object; empty when none).
+  nlohmann::json rotation = nlohmann::json::object();
   // Set by load_state() when a corrupt file was moved aside: one line for the
   // caller to log as a warning. Never saved.
   std::string warning;

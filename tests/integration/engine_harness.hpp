@@ -96,7 +96,13 @@ struct MonitorRun {
   Duration elapsed{0};
 };
 
-// HTTP GET with a short timeout, no proxy; the status code, 0 on failure.
+struct HttpAnswer {
+  long status = 0;  // 0 when no HTTP answer came
+  std::string body;
+};
+// HTTP GET with a short timeout, no proxy.
+HttpAnswer http_fetch(const std::string& url);
+// http_fetch's status code, 0 on failure.
 long http_get(const std::string& url);
 
 // Runs the real process-monitor binary with `args`; fails the test if it

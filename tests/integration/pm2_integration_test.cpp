@@ -1,5 +1,6 @@
 // process-monitor --once against a real PM2 daemon (tests/engines/pm2).
 // Each test runs its own app on its own port, so tests can run in parallel.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -7,12 +8,14 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine_harness.hpp"
+#include "schema_check.hpp"
 
 using namespace pm;
 using namespace pm::it;
@@ -304,4 +307,167 @@ TEST_CASE("interval mode keeps checking and ends on SIGTERM within a second", "[
   CHECK(std::chrono::steady_clock::now() - signalled < std::chrono::seconds(5));
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+// Outputs (issue 7): --json against its schema, --metrics-file read by the
+// real node_exporter, --format nagios. Ports 39120-39125.
+
+namespace {
+
+const std::string kRepoRoot = PM_ENGINES_DIR "/../..";
+
+void check_schema(const std::string& schema, const MonitorRun& run) {
+  auto check = test::check_against_schema(kRepoRoot, schema, run.out);
+  INFO(schema << " on:\n" << run.out << "\n" << check.errors);
+  CHECK(check.exit_code == 0);
+}
+
+// The program `name` as PATH finds it, or "".
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::size_t at = 0; at <= dirs.size();) {
+    std::size_t end = std::min(dirs.find(':', at), dirs.size());
+    std::string candidate = dirs.substr(at, end - at) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    at = end + 1;
+  }
+  return "";
+}
+
+// Debian's prometheus-node-exporter with only the textfile collector,
+// reading `directory`, on 127.0.0.1:`port`; stopped at destruction.
+class NodeExporter {
+ public:
+  NodeExporter(const std::string& binary, const std::string& directory, int port) : port_(port) {
+    std::vector<std::string> args{binary, "--collector.disable-defaults", "--collector.textfile",
+                                  "--collector.textfile.directory=" + directory,
+                                  fmt::format("--web.listen-address=127.0.0.1:{}", port)};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = log_dir_.path() + "/node-exporter.log";
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    REQUIRE(spawned == 0);
+    for (int i = 0; i < 200 && http_get(metrics_url()) != 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    INFO("node_exporter's log:\n" << read_text(log));
+    REQUIRE(http_get(metrics_url()) == 200);
+  }
+  ~NodeExporter() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  NodeExporter(const NodeExporter&) = delete;
+  NodeExporter& operator=(const NodeExporter&) = delete;
+
+  std::string metrics_url() const { return fmt::format("http://127.0.0.1:{}/metrics", port_); }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+  TempDir log_dir_;
+};
+
+}  // namespace
+
+TEST_CASE("the JSON report of a healthy and a restarted app and status --json match their schemas",
+          "[pm2][outputs]") {
+  TestApp healthy("it-json-healthy", 39120);
+  TestApp restarted("it-json-restarted", 39121);
+  TempDir dir;
+  auto config = dir.write("config.toml", config_for({&healthy, &restarted}));
+  restarted.set_mode("503");
+
+  auto run = run_monitor({"--once", "--json", "-c", config});
+  CHECK(run.exit_code == 1);
+  check_schema("report-v1.schema.json", run);
+  auto report = parse_json(run);
+  CHECK(service_named(report, "it-json-healthy")["exit_code"] == 0);
+  CHECK(service_named(report, "it-json-restarted")["action"] == "restart");
+  CHECK(service_named(report, "it-json-restarted")["exit_code"] == 1);
+
+  auto again = run_monitor({"--once", "--format", "json", "-c", config});
+  CHECK(again.exit_code == 0);
+  check_schema("report-v1.schema.json", again);
+
+  auto status = run_monitor({"status", "--json", "-c", config});
+  CHECK(status.exit_code == 0);
+  check_schema("status-v1.schema.json", status);
+}
+
+TEST_CASE("the metrics file is read by the real node_exporter's textfile collector", "[pm2][outputs]") {
+  const std::string binary = find_in_path("prometheus-node-exporter");
+  if (binary.empty()) {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string(ci) == "true")
+      FAIL("CI=true and prometheus-node-exporter is not installed (scripts/install-deps.sh)");
+    WARN("SKIPPED: prometheus-node-exporter is not installed (scripts/install-deps.sh)");
+    return;
+  }
+  TestApp fine("it-metrics-ok", 39122);
+  TestApp failing("it-metrics-503", 39123);
+  TempDir dir;
+  TempDir textfiles;
+  auto config = dir.write("config.toml", config_for({&fine, &failing}));
+  failing.set_mode("503");
+  NodeExporter exporter(binary, textfiles.path(), 39125);
+
+  const std::string metrics_file = textfiles.path() + "/process_monitor.prom";
+  auto run = run_monitor({"--once", "-q", "--metrics-file", metrics_file, "-c", config});
+  CHECK(run.exit_code == 1);
+  INFO("metrics file:\n" << read_text(metrics_file));
+  auto scrape = http_fetch(exporter.metrics_url());
+  REQUIRE(scrape.status == 200);
+  INFO("scrape:\n" << scrape.body);
+  // node_exporter writes the labels in name order.
+  for (const char* sample : {
+           R"(process_monitor_service_up{backend="pm2",service="it-metrics-ok"} 1)",
+           R"(process_monitor_service_healthy{backend="pm2",service="it-metrics-503"} 1)",
+           R"(process_monitor_probe_status_code{backend="pm2",service="it-metrics-ok"} 200)",
+           R"(process_monitor_probe_status_code{backend="pm2",service="it-metrics-503"} 503)",
+           R"(process_monitor_service_restarts_in_window{backend="pm2",service="it-metrics-503"} 1)",
+           R"(process_monitor_service_restarts_in_window{backend="pm2",service="it-metrics-ok"} 0)",
+           R"(process_monitor_service_gave_up{backend="pm2",service="it-metrics-503"} 0)",
+           "process_monitor_last_run_exit_code 1",
+           "# TYPE process_monitor_probe_duration_seconds gauge",
+           "process_monitor_last_run_duration_seconds ",
+           "process_monitor_last_run_timestamp_seconds 1.",
+           "node_textfile_scrape_error 0",
+       }) {
+    CHECK_THAT(scrape.body, Catch::Contains(sample));
+  }
+
+  // A metrics file that cannot be written is logged; the run's result stands.
+  auto unwritable = run_monitor(
+      {"--once", "--metrics-file", dir.path() + "/config.toml/process_monitor.prom", "-c", config});
+  CHECK(unwritable.exit_code == 0);
+  CHECK_THAT(unwritable.out, Catch::Contains("it-metrics-ok"));
+  CHECK_THAT(unwritable.err,
+             Catch::Contains("process-monitor: error: cannot write the metrics file " + dir.path() +
+                             "/config.toml/process_monitor.prom: Not a directory"));
+}
+
+TEST_CASE("the nagios format prints one status line with perfdata and exits as a Nagios plugin",
+          "[pm2][outputs]") {
+  TestApp app("it-nagios", 39124);
+  TempDir dir;
+  auto config = dir.write("config.toml", config_for({&app}));
+  app.set_mode("503");
+  auto run = run_monitor({"--once", "--format", "nagios", "-c", config});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.out,
+             Catch::Matches("PROCESS-MONITOR WARNING - restarted and recovered: it-nagios; 1 service OK "
+                            "\\| 'it-nagios_probe'=[0-9.]+s;;;0 'services'=1;;;0 'failing'=0;;;0 "
+                            "'recovered'=1;;;0 'duration'=[0-9.]+s;;;0\n"));
+  auto both = run_monitor({"--once", "--json", "--format", "nagios", "-c", config});
+  CHECK(both.exit_code == 3);
+  CHECK_THAT(both.err, Catch::Contains("--json excludes --format"));
 }

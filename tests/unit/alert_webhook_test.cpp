@@ -4,15 +4,13 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "alert/alert_sender.hpp"
+#include "captured_log.hpp"
 #include "loopback_http_server.hpp"
 
 using namespace std::chrono_literals;
@@ -21,6 +19,7 @@ using pm::AlertEvent;
 using pm::AlertSender;
 using pm::Deadline;
 using pm::Duration;
+using pm::test::CapturedLog;
 using pm::test::LoopbackHttpServer;
 using pm::test::Route;
 
@@ -56,24 +55,6 @@ AlertChannelConfig webhook(std::string url) {
   channel.retry_delay = Duration{10};
   return channel;
 }
-
-// The default logger's lines ("warning: ...") while it lives.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>("alert-test",
-                                                   std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_));
-    logger->set_pattern("%l: %v");
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return stream_.str(); }
-
- private:
-  std::ostringstream stream_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
 
 // A loopback server whose `path` answers 204, as webhook receivers do.
 std::unique_ptr<LoopbackHttpServer> receiver(const std::string& path) {

@@ -304,7 +304,7 @@ restart_timeout = "5s"
   SECTION("nothing close: the known keys") {
     CHECK(error_of(R"([monitor]
 colour = "blue"
-)") == "test.toml:2:1: unknown key 'colour' in [monitor] (known keys: state_dir, deadline, verify_interval)");
+)") == "test.toml:2:1: unknown key 'colour' in [monitor] (known keys: state_dir, deadline, verify_interval, log_max_size, log_keep)");
   }
 }
 
@@ -842,4 +842,23 @@ TEST_CASE("url and text rules on their own", "[config]") {
   CHECK_FALSE(pm::check_header_name(""));
   CHECK_FALSE(pm::check_header_value("a\nb"));
   CHECK(pm::quoted("a\tb\x01") == R"('a\tb\x01')");
+}
+
+TEST_CASE("config: [monitor] log_max_size and log_keep, for the monitor's own log file", "[config]") {
+  SECTION("defaults: 10M and 5") {
+    auto config = parsed("[monitor]\n[[service]]\nname = \"a\"\nbackend = \"pm2\"\n");
+    CHECK(config.monitor.log_max_size == 10u * 1024 * 1024);
+    CHECK(config.monitor.log_keep == 5);
+  }
+  SECTION("set") {
+    auto config = parsed("[monitor]\nlog_max_size = \"512K\"\nlog_keep = 0\n[[service]]\nname = \"a\"\nbackend = \"pm2\"\n");
+    CHECK(config.monitor.log_max_size == 512u * 1024);
+    CHECK(config.monitor.log_keep == 0);
+  }
+  SECTION("errors") {
+    CHECK(error_of("[monitor]\nlog_max_size = \"0K\"\n") ==
+          "test.toml:2:16: 'log_max_size' must be larger than zero");
+    CHECK_THAT(error_of("[monitor]\nlog_max_size = \"10 parsecs\"\n"), StartsWith("test.toml:2:16: 'log_max_size': "));
+    CHECK(error_of("[monitor]\nlog_keep = 1001\n") == "test.toml:2:12: 'log_keep' must be from 0 to 1000, got 1001");
+  }
 }

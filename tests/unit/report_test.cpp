@@ -2,43 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
+#include "report_samples.hpp"
 
 using namespace pm;
 
 namespace {
 
+// api: answered 503, restarted, healthy after 1.5 s; worker: PM2 unreachable.
 struct Sample {
-  ServiceConfig api;
-  ServiceConfig worker;
   CycleResult cycle;
 
-  Sample() {
-    api.name = "api";
-    api.backend = "pm2";
-    api.target = "api";
-    worker = api;
-    worker.name = "worker";
-    worker.target = "worker";
-
-    ServiceResult restarted;
-    restarted.service = std::make_shared<ServiceConfig>(api);
-    restarted.sighting = Sighting{"pm2", test::running({7}), ""};
-    restarted.probe = ProbeResult{false, 503, Duration{12}, 3, "status 503 not in 200-399"};
-    restarted.verdict = {Health::Unhealthy, "status 503 not in 200-399"};
-    restarted.action = Action::Restart;
-    restarted.action_detail = "pm2 restart 0";
-    restarted.final_verdict = Verdict{Health::Healthy, ""};
-    restarted.settled_after = Duration{1500};
-
-    ServiceResult unreachable;
-    unreachable.service = std::make_shared<ServiceConfig>(worker);
-    unreachable.sighting = Sighting{"pm2", std::nullopt, "PM2 daemon is not running"};
-    unreachable.verdict = {Health::Unknown, "PM2 daemon is not running"};
-    cycle.services = {restarted, unreachable};
-  }
+  Sample() { cycle.services = {test::restarted_result("api"), test::unreachable_result("worker")}; }
 };
 
 }  // namespace

@@ -1,0 +1,128 @@
+#include "report/prometheus_metrics.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "report/report_fields.hpp"
+
+namespace pm {
+namespace {
+
+// One metric family: its samples are written together, after HELP and TYPE,
+// as the format requires.
+struct Family {
+  std::string_view name;
+  std::string_view help;
+  std::vector<std::string> samples;  // "{labels} value"
+};
+
+std::string labels_of(const ServiceResult& result) {
+  return fmt::format("{{service=\"{}\",backend=\"{}\"}}", escape_label_value(result.service->name),
+                     escape_label_value(reported_backend(result)));
+}
+
+// The restart history keeps only the restart times inside the budget window
+// (ServiceHistory::restart_times), so nothing in the state only ever grows
+// across runs: this count drops as restarts age out of the window. It is
+// therefore a gauge named _in_window, not a _total counter, which would need
+// a lifetime count kept in the state file.
+std::size_t restarts_in_window(const ServiceResult& result,
+                               const std::map<std::string, ServiceHistory>& histories, WallTime now) {
+  auto history = histories.find(result.service->name);
+  if (history == histories.end()) return 0;
+  const Duration window = result.service->policy.budget.window;
+  return static_cast<std::size_t>(std::ranges::count_if(history->second.restart_times,
+                                                        [&](WallTime time) { return time > now - window; }));
+}
+
+bool gave_up(const ServiceResult& result, const std::map<std::string, ServiceHistory>& histories) {
+  auto history = histories.find(result.service->name);
+  return history != histories.end() && history->second.gave_up;
+}
+
+void append(std::string& out, const Family& family) {
+  if (family.samples.empty()) return;
+  out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", family.name, family.help, family.name);
+  for (const auto& sample : family.samples) out += fmt::format("{}{}\n", family.name, sample);
+}
+
+}  // namespace
+
+std::string escape_label_value(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_prometheus_metrics(const CycleResult& cycle,
+                                      const std::map<std::string, ServiceHistory>& histories,
+                                      WallTime finished_at) {
+  Family up{"process_monitor_service_up",
+            "Whether the service's engine reports it running (1) or not (0); absent when the engine "
+            "could not be asked or the service has none.",
+            {}};
+  Family healthy{"process_monitor_service_healthy",
+                 "Whether the service was fine when the run ended (1): healthy, allowed to be stopped, or "
+                 "verified healthy after a restart.",
+                 {}};
+  Family probe_duration{
+      "process_monitor_probe_duration_seconds", "Time of the health probe's last attempt in the run.", {}};
+  Family probe_status{
+      "process_monitor_probe_status_code", "HTTP status of the health probe's last attempt.", {}};
+  Family restarts{"process_monitor_service_restarts_in_window",
+                  "Restarts process-monitor made of the service within its restart_budget window (falls as "
+                  "restarts leave the window; not a lifetime counter).",
+                  {}};
+  Family gave_up_family{"process_monitor_service_gave_up",
+                        "Whether the service's restart budget is used up (1): no restarts until it recovers, "
+                        "the window empties or process-monitor reset.",
+                        {}};
+  for (const auto& result : cycle.services) {
+    const std::string labels = labels_of(result);
+    const auto& status = result.sighting.status;  // absent: the engine could not be asked, or backend "none"
+    if (status)
+      up.samples.push_back(fmt::format("{} {}", labels, status->state == UnitState::Running ? 1 : 0));
+    const Verdict& last = result.final_verdict ? *result.final_verdict : result.verdict;
+    healthy.samples.push_back(fmt::format("{} {}", labels, is_fine(last.health) ? 1 : 0));
+    if (result.probe && result.probe->attempts > 0) {
+      probe_duration.samples.push_back(fmt::format("{} {}", labels, decimal_seconds(result.probe->latency)));
+      if (result.probe->status_code != 0)
+        probe_status.samples.push_back(fmt::format("{} {}", labels, result.probe->status_code));
+    }
+    restarts.samples.push_back(
+        fmt::format("{} {}", labels, restarts_in_window(result, histories, finished_at)));
+    gave_up_family.samples.push_back(fmt::format("{} {}", labels, gave_up(result, histories) ? 1 : 0));
+  }
+  const auto finished_ms = std::chrono::duration_cast<Duration>(finished_at.time_since_epoch());
+  const Family run_families[] = {
+      {"process_monitor_last_run_timestamp_seconds",
+       "When the last run ended, in unix time.",
+       {" " + decimal_seconds(finished_ms)}},
+      {"process_monitor_last_run_duration_seconds",
+       "How long the last run's cycle took.",
+       {" " + decimal_seconds(cycle.elapsed)}},
+      {"process_monitor_last_run_exit_code",
+       "The last run's exit code: 0 all fine, 1 restarted and recovered, 2 still failing.",
+       {fmt::format(" {}", cycle.exit_code())}},
+  };
+
+  std::string out;
+  for (const Family* family : {&up, &healthy, &probe_duration, &probe_status, &restarts, &gave_up_family})
+    append(out, *family);
+  for (const auto& family : run_families) append(out, family);
+  return out;
+}
+
+}  // namespace pm
