@@ -16,7 +16,8 @@ Exit codes:
      resume: done
   1  something was unhealthy and is now verified healthy after a restart
   2  something is still unhealthy: restart failed, verify timed out, engine
-     unreachable, or --dry-run saw a failure
+     unreachable, or --dry-run saw a failure; or a [[logs]] group failed to
+     rotate
   3  usage, configuration or internal error; a state file that cannot be read;
      reset, pause, resume: a service name that is neither configured nor in the state
   4  another run holds the lock (see --wait-lock), or an --interval loop
