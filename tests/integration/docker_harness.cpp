@@ -164,6 +164,10 @@ TestContainer::TestContainer(std::string name, Options options)
     args.push_back("--label");
     args.push_back(key + "=" + value);
   }
+  for (const auto& bind : options_.binds) {
+    args.push_back("-v");
+    args.push_back(bind);
+  }
   std::string script;
   if (options_.healthcheck) {
     args.insert(args.end(),
@@ -174,7 +178,7 @@ TestContainer::TestContainer(std::string name, Options options)
     script += fmt::format("mkdir -p /www && echo ok > /www/health && exec httpd -f -p 127.0.0.1:{} -h /www",
                           options_.http_port);
   } else {
-    script += "exec sleep 100000";
+    script += options_.command;
   }
   args.insert(args.end(), {kDockerTestImage, "sh", "-c", script});
   DockerEngine::run(args);
@@ -213,6 +217,12 @@ void TestContainer::break_healthcheck() const {
 void TestContainer::kill() const {
   DockerEngine::run({"kill", name_});
   DockerEngine::wait_for_status(name_, "exited");
+}
+
+long TestContainer::stop() const {
+  DockerEngine::run({"stop", "-t", "10", name_});
+  DockerEngine::wait_for_status(name_, "exited");
+  return DockerEngine::inspect(name_)["State"]["ExitCode"].get<long>();
 }
 
 SilentEngine::SilentEngine(std::string path) : path_(std::move(path)) {

@@ -65,6 +65,10 @@ class TestContainer {
     // failure); /tmp/ok is created by every start.
     bool healthcheck = false;
     std::map<std::string, std::string> labels;
+    // Bind mounts, as `docker run -v` takes them: "HOST:CONTAINER" or "HOST:CONTAINER:ro".
+    std::vector<std::string> binds;
+    // What the container runs (sh -c) without http_port.
+    std::string command = "exec sleep 100000";
   };
   TestContainer(std::string name, Options options);
   explicit TestContainer(std::string name) : TestContainer(std::move(name), Options{}) {}
@@ -82,6 +86,9 @@ class TestContainer {
   void break_healthcheck() const;
   // docker kill; waits until Docker reports it exited.
   void kill() const;
+  // docker stop -t 10 (SIGTERM, SIGKILL 10 s later); waits until Docker
+  // reports it exited. Returns its exit code.
+  long stop() const;
   void wait_ready() const;
 
  private:

@@ -183,7 +183,7 @@ MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Durati
   request.env_overrides.insert(request.env_overrides.end(), env.begin(), env.end());
   request.deadline = Deadline::after(limit);
   auto result = runner.run(request);
-  REQUIRE(result);
+  if (!result) FAIL("cannot run process-monitor: " << result.error());
   INFO("process-monitor stdout:\n" << result->out << "\nstderr:\n" << result->err);
   REQUIRE_FALSE(result->timed_out);
   REQUIRE(result->signal == 0);

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <charconv>
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -95,10 +97,90 @@ LineTally tally_lines(const std::vector<std::string>& files, const std::string& 
     }
   }
   for (unsigned long n = 1; n <= tally.highest; ++n) {
+    if (seen[n] == 0) ++tally.missing;
     if (seen[n] == 0) problem(fmt::format("line {} missing", n));
     if (seen[n] > 1) problem(fmt::format("line {} {} times", n, seen[n]));
   }
   return tally;
+}
+
+void wait_for_size(const std::string& path, std::uintmax_t bytes) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  boost::system::error_code error;
+  while (fs::file_size(path, error) < bytes || error) {
+    if (std::chrono::steady_clock::now() > until) FAIL(path << " did not reach " << bytes << " bytes");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void check_every_line_once(const std::string& live, const std::string& tag, unsigned long at_least) {
+  auto files = log_family(live);
+  auto tally = tally_lines(files, tag);
+  std::string listing;
+  for (const auto& file : files) listing += "  " + file + "\n";
+  INFO("files:\n" << listing << "highest line " << tally.highest << ", lines " << tally.lines);
+  for (const auto& problem : tally.problems) INFO(problem);
+  CHECK(tally.problems.empty());
+  CHECK(tally.lines == tally.highest);
+  CHECK(tally.highest >= at_least);
+}
+
+void check_every_written_line_once(const std::string& live, const std::string& tag) {
+  auto last_text = read_text(live + ".last");
+  INFO(live << ".last: '" << last_text << "'");
+  REQUIRE_FALSE(last_text.empty());
+  const unsigned long last = std::stoul(last_text);
+  check_every_line_once(live, tag, last);
+  CHECK(tally_lines(log_family(live), tag).highest == last);
+}
+
+void check_compressed_rotations(const std::string& live, const std::string& tag, int rotations) {
+  check_every_written_line_once(live, tag);
+  std::vector<std::string> expected;
+  for (int n = rotations; n >= 1; --n) expected.push_back(fmt::format("{}.{}.gz", live, n));
+  expected.push_back(live);
+  CHECK(log_family(live) == expected);
+}
+
+std::vector<MonitorRun> rotate_while_writing(const std::string& live, const std::string& config,
+                                             const std::string& state_dir, int runs, std::uintmax_t grown_to,
+                                             const std::string& reopened, const EnvList& env) {
+  std::vector<MonitorRun> done;
+  for (int i = 0; i < runs; ++i) {
+    wait_for_size(live, grown_to);
+    auto run = run_monitor({"rotate", "-c", config, "--state-dir", state_dir}, env);
+    INFO("run " << i + 1 << " stdout:\n" << run.out << "stderr:\n" << run.err);
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.out, Catch::Contains("rotated " + live + " -> " + live + ".1") &&
+                            Catch::Contains("reopened: ") && Catch::Contains(reopened));
+    done.push_back(std::move(run));
+  }
+  return done;
+}
+
+void check_reopened_in_each_run(const std::vector<MonitorRun>& runs, const std::string& live) {
+  for (const auto& run : runs) {
+    INFO("stdout:\n" << run.out);
+    CHECK_THAT(run.out, Catch::Contains("compressed " + live + ".1 -> " + live + ".1.gz"));
+  }
+}
+
+MonitorRun rotate_with_failing_reopen(const std::string& live, const std::string& config,
+                                      const std::string& state_dir, const EnvList& env) {
+  wait_for_size(live, 2 * 1024 * 1024);
+  auto run = run_monitor({"rotate", "-c", config, "--state-dir", state_dir}, env);
+  INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.out, Catch::Contains("rotated " + live + " -> " + live + ".1"));
+  CHECK_THAT(run.out, !Catch::Contains("reopened: "));
+  return run;
+}
+
+void check_writer_kept_renamed_file(const std::string& live) {
+  const auto renamed_size = fs::file_size(live + ".1");
+  wait_for_size(live + ".1", renamed_size + 64 * 1024);
+  CHECK(fs::file_size(live) == 0);
+  CHECK_FALSE(fs::exists(live + ".1.gz"));
 }
 
 }  // namespace pm::it

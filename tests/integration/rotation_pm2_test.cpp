@@ -10,6 +10,7 @@
 
 #include <boost/filesystem.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -46,61 +47,72 @@ class Pm2Writer {
   std::string name_;
 };
 
-// Waits until `path` holds at least `bytes`.
-void wait_for_size(const std::string& path, std::uintmax_t bytes) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  boost::system::error_code error;
-  while (fs::file_size(path, error) < bytes || error) {
-    if (std::chrono::steady_clock::now() > until) FAIL(path << " did not reach " << bytes << " bytes");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-void check_every_line_once(const std::string& live, const std::string& tag, unsigned long at_least) {
-  auto files = log_family(live);
-  auto tally = tally_lines(files, tag);
-  std::string listing;
-  for (const auto& file : files) listing += "  " + file + "\n";
-  INFO("files:\n" << listing << "highest line " << tally.highest << ", lines " << tally.lines);
-  for (const auto& problem : tally.problems) INFO(problem);
-  CHECK(tally.problems.empty());
-  CHECK(tally.lines == tally.highest);
-  CHECK(tally.highest >= at_least);
-}
-
 }  // namespace
 
-TEST_CASE("rotate with pm2 reloadLogs under a busy writer: every line in exactly one file", "[pm2][rotate]") {
+TEST_CASE("PM2's own log files rotate by copytruncate under a busy app: every line in exactly one file",
+          "[pm2][rotate]") {
+  TempDir dir;
+  const std::string out = dir.path() + "/app-out.log";
+  // The app prints as fast as it can; PM2 appends what it prints to `out` (O_APPEND).
+  Pm2Writer writer("it-rotate-pm2-ct", {"-", "pct", "0"}, out, dir.path() + "/app-err.log");
+  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"512K\"\n"
+                                                     "keep = 50\ncompress = true\nmethod = \"copytruncate\"\n",
+                                                     out));
+  int rotations = 0;
+  for (int attempt = 0; attempt < 12 && rotations < 4; ++attempt) {
+    wait_for_size(out, 600 * 1024);
+    auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
+    INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.out.find("may be lost") == std::string::npos);
+    if (run.out.find("rotated " + out) != std::string::npos) ++rotations;
+  }
+  CHECK(rotations == 4);
+  writer.stop();
+  check_every_line_once(out, "pct", 1000);
+}
+
+// pm2 reloadLogs itself drops lines at busy moments: PM2 6.0.8's
+// _reloadLogs (lib/God/ForkMode.js) destroy()s its write streams, losing
+// what they buffer, and drops output that arrives before the new files are
+// open. So this test asserts what process-monitor controls (the reload is
+// asked for and PM2 writes to the new file afterwards; no line doubled or
+// torn) and reports PM2's loss; README tells PM2 users to use copytruncate.
+TEST_CASE("rename + pm2 reloadLogs: PM2 reopens its files, nothing doubled or torn, PM2's own loss reported",
+          "[pm2][rotate]") {
   TempDir dir;
   const std::string out = dir.path() + "/writer-out.log";
-  Pm2Writer writer("it-rotate-reload", {"-", "pm2", "300"}, out, dir.path() + "/writer-err.log");
-  auto config = dir.write("config.toml", pm2_table() + fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"4K\"\n"
+  Pm2Writer writer("it-rotate-reload", {"-", "pm2", "20"}, out, dir.path() + "/writer-err.log");
+  auto config = dir.write("config.toml", pm2_table() + fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"32K\"\n"
                                                                    "keep = 50\ncompress = true\n"
                                                                    "reopen = {{ pm2 = \"it-rotate-reload\" }}\n",
                                                                    out));
-  const std::string state_dir = dir.path() + "/state";
-  int rotations = 0;
   for (int i = 0; i < 6; ++i) {
-    wait_for_size(out, 5000);
-    auto run = run_monitor({"rotate", "-c", config, "--state-dir", state_dir});
+    wait_for_size(out, 64 * 1024);  // from the second run on: only if PM2 reopened the new file
+    auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
     INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
     CHECK(run.exit_code == 0);
-    CHECK_THAT(run.out, Contains("rotated " + out + " -> " + out + ".1") &&
-                            Contains("reopened: ") && Contains("reloadLogs"));
-    rotations += run.out.find("rotated ") != std::string::npos ? 1 : 0;
+    CHECK_THAT(run.out, Contains("rotated " + out + " -> " + out + ".1") && Contains("reopened: ") &&
+                            Contains("reloadLogs"));
   }
-  CHECK(rotations == 6);
   writer.stop();
-  check_every_line_once(out, "pm2", 1000);
-  // Compressed once PM2 had closed them: at least the older ones are .gz by now.
-  CHECK(fs::exists(out + ".6.gz"));
+  auto tally = tally_lines(log_family(out), "pm2");
+  std::string problems;
+  for (const auto& problem : tally.problems) {
+    if (problem.find("missing") == std::string::npos) problems += problem + "\n";
+  }
+  INFO("problems other than missing lines:\n" << problems);
+  CHECK(problems.empty());
+  CHECK(tally.highest >= 1000);
+  WARN("pm2 reloadLogs, 6 reloads: " << tally.missing << " of " << tally.highest
+                                     << " lines lost inside PM2 (see README: use copytruncate for PM2 logs)");
 }
 
 TEST_CASE("copytruncate under a writer that never reopens: every line in exactly one file", "[pm2][rotate]") {
   TempDir dir;
   const std::string live = dir.path() + "/direct.log";
-  Pm2Writer writer("it-rotate-copytruncate", {live, "ct", "50"}, dir.path() + "/out.log", dir.path() + "/err.log");
-  // copytruncate cuts only where a line ends on a filesystem block boundary
+  Pm2Writer writer("it-rotate-copytruncate", {live, "ct", "0"}, dir.path() + "/out.log", dir.path() + "/err.log");
+  // As fast as it can write. copytruncate cuts only where a line ends on a filesystem block boundary
   // (so the collapse splits no line): at 1M there are 256 of them, and a
   // run that finds none says so and waits for the file to grow.
   auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1M\"\n"
@@ -109,7 +121,7 @@ TEST_CASE("copytruncate under a writer that never reopens: every line in exactly
   const std::string state_dir = dir.path() + "/state";
   int rotations = 0;
   for (int attempt = 0; attempt < 12 && rotations < 4; ++attempt) {
-    wait_for_size(live, 1100 * 1024);
+    wait_for_size(live, 2 * 1024 * 1024);
     auto run = run_monitor({"rotate", "-c", config, "--state-dir", state_dir});
     INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
     CHECK(run.exit_code == 0);
@@ -126,6 +138,35 @@ TEST_CASE("copytruncate under a writer that never reopens: every line in exactly
   REQUIRE_FALSE(last.empty());
   check_every_line_once(live, "ct", std::stoul(last));
   CHECK(tally_lines(log_family(live), "ct").highest == std::stoul(last));
+}
+
+TEST_CASE("rename + SIGHUP by pidfile under a writer as fast as it can: every line in exactly one file",
+          "[pm2][rotate]") {
+  TempDir dir;
+  const std::string live = dir.path() + "/signalled.log";
+  Pm2Writer writer("it-rotate-signal", {live, "sig", "0"}, dir.path() + "/out.log", dir.path() + "/err.log");
+  // PM2 keeps each app's pid in PM2_HOME/pids/NAME-ID.pid (root's, 0644).
+  std::string pidfile;
+  for (fs::directory_iterator it(Pm2Engine::home() + "/pids"), end; it != end; ++it) {
+    if (it->path().filename().string().starts_with("it-rotate-signal-")) pidfile = it->path().string();
+  }
+  REQUIRE_FALSE(pidfile.empty());
+  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1M\"\nkeep = 50\n"
+                                                     "compress = true\n"
+                                                     "reopen = {{ pidfile = \"{}\", signal = \"HUP\" }}\n",
+                                                     live, pidfile));
+  for (int i = 0; i < 8; ++i) {
+    wait_for_size(live, 2 * 1024 * 1024);
+    auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
+    INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.out, Contains("rotated " + live) && Contains("reopened: sent SIGHUP to pid"));
+  }
+  writer.stop();
+  auto last = read_text(live + ".last");
+  REQUIRE_FALSE(last.empty());
+  check_every_line_once(live, "sig", std::stoul(last));
+  CHECK(tally_lines(log_family(live), "sig").highest == std::stoul(last));
 }
 
 TEST_CASE("rotate --dry-run says what would rotate and touches nothing", "[pm2][rotate]") {
@@ -206,4 +247,97 @@ TEST_CASE("the monitor's own --log-file rotates past [monitor] log_max_size and 
   CHECK(run_monitor({"--once", "--log-file", log, "-c", config, "--state-dir", dir.path() + "/state"}).exit_code == 1);
   CHECK_THAT(read_text(log), Contains(app.name()));  // the next run writes to the new file, not due yet
   CHECK(fs::file_size(log + ".1") == rotated_size);
+}
+
+TEST_CASE("bad paths fail their group with a clear error and touch nothing: no match, a directory",
+          "[pm2][rotate]") {
+  TempDir dir;
+  const std::string kept = dir.write("kept.log", std::string(3000, 'k') + "\n");
+  fs::create_directories(dir.path() + "/adir.log");
+  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{0}/none-*.log\"]\nmax_size = \"1K\"\n\n"
+                                                     "[[logs]]\npaths = [\"{0}/adir.log\"]\nmax_size = \"1K\"\n\n"
+                                                     "[[logs]]\npaths = [\"{1}\"]\nmax_size = \"1K\"\n",
+                                                     dir.path(), kept));
+  auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
+  INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Contains(dir.path() + "/none-*.log") && Contains("matches no log file"));
+  CHECK_THAT(run.err, Contains(dir.path() + "/adir.log") && Contains("is a directory"));
+  // One group's failure stops no other group.
+  CHECK_THAT(run.out, Contains("rotated " + kept));
+  CHECK(fs::is_directory(dir.path() + "/adir.log"));
+}
+
+namespace {
+
+// A tmpfs of `kib` KiB mounted on a new directory in `parent`, unmounted at
+// destruction; needs root (CI runs as root: there a failure to mount fails).
+class SmallTmpfs {
+ public:
+  SmallTmpfs(const std::string& parent, int kib) : path_(parent + "/small") {
+    fs::create_directories(path_);
+    chmod(path_.c_str(), 0755);
+    ProcessRunner runner;
+    ExecRequest request;
+    request.argv = {"mount", "-t", "tmpfs", "-o", fmt::format("size={}k,mode=0755", kib), "tmpfs", path_};
+    request.deadline = Deadline::after(Duration{10000});
+    auto result = runner.run(request);
+    mounted_ = result && result->exit_code == 0;
+    if (!mounted_) error_ = result ? result->err : result.error();
+  }
+  ~SmallTmpfs() {
+    if (!mounted_) return;
+    ProcessRunner runner;
+    ExecRequest request;
+    request.argv = {"umount", path_};
+    request.deadline = Deadline::after(Duration{10000});
+    (void)runner.run(request);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+}  // namespace
+
+TEST_CASE("a full disk fails the group with the error and loses nothing", "[pm2][rotate]") {
+  TempDir dir;
+  SmallTmpfs small(dir.path(), 96);
+  if (!small.mounted()) {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string(ci) == "true") FAIL("CI=true and a tmpfs cannot be mounted: " << small.error());
+    WARN("not run: a tmpfs cannot be mounted here (needs root): " << small.error());
+    return;
+  }
+  // 60K of incompressible lines in 96K: the rename needs no space, the gzip does not fit.
+  std::string text;
+  unsigned state = 12345;
+  while (text.size() < 60 * 1024) {
+    for (int i = 0; i < 60; ++i) {
+      state = state * 1103515245u + 12345u;
+      text.push_back(static_cast<char>('!' + (state >> 16) % 90));
+    }
+    text.push_back('\n');
+  }
+  const std::string live = small.path() + "/full.log";
+  std::ofstream(live, std::ios::binary) << text;
+  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1K\"\n"
+                                                     "compress = true\n",
+                                                     live));
+  auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
+  INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Contains("No space left on device"));
+  // Every byte is still in a file: the rotated one, uncompressed, and no partial file left.
+  std::string all;
+  for (const auto& file : log_family(live)) all += file.ends_with(".gz") ? std::string() : read_text(file);
+  CHECK(all == text);
+  for (fs::directory_iterator it(small.path()), end; it != end; ++it) {
+    CHECK(it->path().filename().string().find("pm-partial") == std::string::npos);
+  }
 }
