@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_line.hpp"
+#include "cli/discover_command.hpp"
 #include "cli/rotate_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/state_commands.hpp"
@@ -20,6 +21,7 @@ int run_command(const pm::Options& options) {
     case pm::Command::Pause:
     case pm::Command::Resume: return pm::change_state(options);
     case pm::Command::Rotate: return pm::rotate_command(options);
+    case pm::Command::Discover: return pm::discover_command(options);
   }
   return pm::kExitUsage;
 }

@@ -113,9 +113,14 @@ class ContainerInspector {
   std::set<std::string> gone_;  // answered 404: removed since the list
 };
 
-std::string compose_service_of(const ContainerSummary& container) {
-  auto it = container.labels.find(std::string(kComposeServiceLabel));
-  return it == container.labels.end() ? std::string() : it->second;
+// GET `path` (a container list) and its parsed answer.
+std::expected<std::vector<ContainerSummary>, std::string> fetch_container_list(DockerEngineClient& engine,
+                                                                               const std::string& path,
+                                                                               Deadline deadline) {
+  auto listed = engine.get(path, deadline);
+  if (!listed) return std::unexpected(listed.error());
+  if (listed->status != 200) return std::unexpected(failed_call("the container list", *listed));
+  return parse_container_list(listed->body);
 }
 
 // The units `selector` matches. Members of a group are named after their
@@ -125,7 +130,8 @@ std::expected<std::vector<UnitStatus>, std::string> units_of(const DockerSelecto
                                                              ContainerInspector& inspector) {
   std::map<std::string, int> containers_per_service;
   for (const auto& container : containers) {
-    if (selector.matches(container)) ++containers_per_service[compose_service_of(container)];
+    if (selector.matches(container))
+      ++containers_per_service[container_label(container, kComposeServiceLabel)];
   }
   std::vector<UnitStatus> units;
   for (const auto& container : containers) {
@@ -138,7 +144,7 @@ std::expected<std::vector<UnitStatus>, std::string> units_of(const DockerSelecto
     }
     UnitStatus status = unit_status(container, detail);
     if (selector.is_group()) {
-      std::string service = compose_service_of(container);
+      std::string service = container_label(container, kComposeServiceLabel);
       bool by_service = selector.kind == DockerSelector::Kind::Compose && !service.empty() &&
                         containers_per_service[service] == 1;
       status.member_name = by_service ? service : container.name;
@@ -191,10 +197,7 @@ std::expected<StatusByTarget, std::string> DockerBackend::observe(const std::vec
   }
   std::vector<DockerSelector> selectors;
   for (const auto& entry : selected) selectors.push_back(entry.second);
-  auto listed = (*engine)->get(list_path(selectors), call_deadline);
-  if (!listed) return std::unexpected(listed.error());
-  if (listed->status != 200) return std::unexpected(failed_call("the container list", *listed));
-  auto containers = parse_container_list(listed->body);
+  auto containers = fetch_container_list(**engine, list_path(selectors), call_deadline);
   if (!containers) return std::unexpected(containers.error());
 
   ContainerInspector inspector(**engine, call_deadline);
@@ -204,6 +207,12 @@ std::expected<StatusByTarget, std::string> DockerBackend::observe(const std::vec
     result[target] = std::move(*units);
   }
   return result;
+}
+
+std::expected<std::vector<ContainerSummary>, std::string> DockerBackend::list_containers(Deadline deadline) {
+  auto engine = client();
+  if (!engine) return std::unexpected(engine.error());
+  return fetch_container_list(**engine, list_path({}), deadline.capped(settings_.timeout));
 }
 
 std::expected<std::string, std::string> DockerBackend::restart(const ServiceConfig& service,

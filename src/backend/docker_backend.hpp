@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "backend/backend.hpp"
+#include "backend/docker_containers.hpp"
 #include "backend/docker_engine_client.hpp"
 #include "config/config.hpp"
 
@@ -28,6 +29,10 @@ class DockerBackend : public Backend {
   // takes its time to stop is not reported as a failed restart.
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
+
+  // Every container the engine has, whatever its state, from one list call
+  // (discovery). Unexpected as observe(): the engine could not be asked.
+  std::expected<std::vector<ContainerSummary>, std::string> list_containers(Deadline deadline);
 
   // Sends `signal` (a name like "HUP") to the main process of `container`
   // (a name or id), e.g. to make it reopen its log. Returns what was done

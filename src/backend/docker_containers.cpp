@@ -121,6 +121,11 @@ std::expected<std::vector<ContainerSummary>, std::string> parse_container_list(s
   return containers;
 }
 
+std::string container_label(const ContainerSummary& container, std::string_view key) {
+  auto it = container.labels.find(std::string(key));
+  return it == container.labels.end() ? std::string() : it->second;
+}
+
 std::string health_from_status_text(std::string_view status_text) {
   // Docker writes "Up <duration> (<health>)" for a running container with a
   // healthcheck; "(Paused)" and the other states carry no health.

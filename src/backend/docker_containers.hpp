@@ -22,6 +22,9 @@ struct ContainerSummary {
   std::map<std::string, std::string> labels;  // may be empty
 };
 
+// The value of the label `key` of `container`, "" when it has none.
+std::string container_label(const ContainerSummary& container, std::string_view key);
+
 // Unexpected: not a JSON array, or an entry without Id, Names or State;
 // the message says which entry and what is missing.
 std::expected<std::vector<ContainerSummary>, std::string> parse_container_list(std::string_view body);

@@ -4,14 +4,6 @@
 #include <nlohmann/json.hpp>
 
 namespace pm {
-namespace {
-
-std::string label_value_of(const ContainerSummary& container, std::string_view key) {
-  auto it = container.labels.find(std::string(key));
-  return it == container.labels.end() ? std::string() : it->second;
-}
-
-}  // namespace
 
 bool DockerSelector::matches(const ContainerSummary& container) const {
   switch (kind) {
@@ -21,8 +13,8 @@ bool DockerSelector::matches(const ContainerSummary& container) const {
       return it != container.labels.end() && (!label_value || it->second == *label_value);
     }
     case Kind::Compose:
-      return label_value_of(container, kComposeProjectLabel) == project &&
-             (service.empty() || label_value_of(container, kComposeServiceLabel) == service);
+      return container_label(container, kComposeProjectLabel) == project &&
+             (service.empty() || container_label(container, kComposeServiceLabel) == service);
   }
   return false;
 }

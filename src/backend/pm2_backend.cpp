@@ -56,8 +56,7 @@ std::expected<ExecResult, std::string> Pm2Backend::run_pm2(std::vector<std::stri
   return runner_.run(request);
 }
 
-std::expected<StatusByTarget, std::string> Pm2Backend::observe(const std::vector<std::string>& targets,
-                                                               Deadline deadline) {
+std::expected<std::vector<Pm2Process>, std::string> Pm2Backend::list_processes(Deadline deadline) {
   if (auto alive = check_daemon_alive(); !alive) return std::unexpected(alive.error());
   auto result = run_pm2({"jlist"}, deadline, /*interruptible=*/true);
   if (!result) return std::unexpected(result.error());
@@ -65,7 +64,12 @@ std::expected<StatusByTarget, std::string> Pm2Backend::observe(const std::vector
   if (result->stdout_truncated) {
     return std::unexpected("'pm2 jlist' printed more than 64 MiB; refusing a truncated list");
   }
-  auto processes = parse_pm2_jlist(result->out);
+  return parse_pm2_jlist(result->out);
+}
+
+std::expected<StatusByTarget, std::string> Pm2Backend::observe(const std::vector<std::string>& targets,
+                                                               Deadline deadline) {
+  auto processes = list_processes(deadline);
   if (!processes) return std::unexpected(processes.error());
   return summarize_pm2_processes(*processes, targets);
 }

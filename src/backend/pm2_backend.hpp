@@ -2,6 +2,7 @@
 // PM2 apps, through the pm2 command: one `pm2 jlist` per cycle for all PM2
 // services, `pm2 restart <pm_id...>` to restart one.
 #include "backend/backend.hpp"
+#include "backend/pm2_jlist.hpp"
 #include "config/config.hpp"
 #include "util/exec.hpp"
 
@@ -17,6 +18,10 @@ class Pm2Backend : public Backend {
                                                      Deadline deadline) override;
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
+
+  // Every process of the daemon, from one `pm2 jlist` (discovery). Unexpected
+  // as observe(): no daemon running, pm2 failed, or output it cannot read.
+  std::expected<std::vector<Pm2Process>, std::string> list_processes(Deadline deadline);
 
   // `pm2 reloadLogs`: every app of the daemon reopens its log files.
   // Returns the command run.

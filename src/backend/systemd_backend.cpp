@@ -78,6 +78,15 @@ std::expected<std::string, std::string> SystemdBackend::restart(const ServiceCon
   return fmt::format("{}{} restart {}", done, systemctl, target.unit);
 }
 
+std::expected<SystemdServiceListing, std::string> SystemdBackend::list_service_units(SystemdScope scope,
+                                                                                     Deadline deadline) {
+  auto connection = bus(scope);
+  if (!connection) return std::unexpected(connection.error());
+  auto listing = (*connection)->list_service_units(deadline.capped(settings_.timeout));
+  if (!listing) buses_.erase(scope);
+  return listing;
+}
+
 std::expected<std::string, std::string> SystemdBackend::signal_main_process(const std::string& target,
                                                                             int signal, Deadline deadline) {
   SystemdTarget parsed = parse_systemd_target(target);

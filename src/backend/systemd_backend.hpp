@@ -31,6 +31,11 @@ class SystemdBackend : public Backend {
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus& last,
                                                   Deadline deadline) override;
 
+  // The service units of the `scope` manager and its enabled service unit
+  // files (discovery), in one round trip. Unexpected: the manager cannot be
+  // reached or refused.
+  std::expected<SystemdServiceListing, std::string> list_service_units(SystemdScope scope, Deadline deadline);
+
   // Sends `signal` to the main process of `target` ("unit" or
   // "user/unit"), e.g. to make it reopen its log. Returns what was done
   // ("systemctl kill -s 1 --kill-whom=main nginx.service").

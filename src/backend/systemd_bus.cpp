@@ -3,6 +3,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -238,6 +239,100 @@ std::expected<std::map<std::string, SystemdUnitProperties>, std::string> Systemd
           fmt::format("{} answered an error for {}: {}", manager_name(scope_), unit, failure));
   }
   return result;
+}
+
+namespace {
+
+// ---- listing (discovery) -----------------------------------------------------
+
+// One of the pipelined listing calls: its reply read by `read` into the listing.
+struct ListingCall {
+  const char* method;
+  int (*read)(sd_bus_message* reply, SystemdServiceListing& listing);
+  int* pending;
+  SystemdServiceListing* listing;
+  sd_bus_error error = SD_BUS_ERROR_NULL;  // the refusal, copied out of the reply
+  std::string failure;                     // an answer that could not be read
+};
+
+int read_listed_units(sd_bus_message* reply, SystemdServiceListing& listing) {
+  int r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+  if (r < 0) return r;
+  const char *name, *description, *load, *active, *sub, *following, *unit_path, *job_type, *job_path;
+  uint32_t job_id = 0;
+  while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, &description, &load, &active, &sub,
+                                  &following, &unit_path, &job_id, &job_type, &job_path)) > 0) {
+    listing.units.push_back(SystemdListedUnit{name, load, active, sub});
+  }
+  return r < 0 ? r : sd_bus_message_exit_container(reply);
+}
+
+int read_unit_files(sd_bus_message* reply, SystemdServiceListing& listing) {
+  int r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+  if (r < 0) return r;
+  const char *path, *state;
+  while ((r = sd_bus_message_read(reply, "(ss)", &path, &state)) > 0) {
+    listing.enabled_files.push_back(SystemdUnitFile{path, state});
+  }
+  return r < 0 ? r : sd_bus_message_exit_container(reply);
+}
+
+int on_listing(sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  auto* call = static_cast<ListingCall*>(userdata);
+  --*call->pending;
+  if (sd_bus_message_is_method_error(reply, nullptr)) {
+    sd_bus_error_copy(&call->error, sd_bus_message_get_error(reply));
+    return 0;
+  }
+  if (int r = call->read(reply, *call->listing); r < 0)
+    call->failure = fmt::format("unexpected answer to {} ({})", call->method, errno_text(r));
+  return 0;
+}
+
+}  // namespace
+
+std::expected<SystemdServiceListing, std::string> SystemdBus::list_service_units(Deadline deadline) {
+  SystemdServiceListing listing;
+  int pending = 0;
+  std::array<ListingCall, 2> calls{
+      ListingCall{"ListUnitsByPatterns", read_listed_units, &pending, &listing, SD_BUS_ERROR_NULL, {}},
+      ListingCall{"ListUnitFilesByPatterns", read_unit_files, &pending, &listing, SD_BUS_ERROR_NULL, {}}};
+  std::array<sd_bus_slot*, 2> slots{};
+  auto release = [&] {
+    for (auto* slot : slots) sd_bus_slot_unref(slot);  // cancels calls still in flight
+    for (auto& call : calls) sd_bus_error_free(&call.error);
+  };
+  const char* patterns[] = {"*.service", nullptr};
+  const char* enabled[] = {"enabled", "enabled-runtime", nullptr};
+  const char* any[] = {nullptr};
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    sd_bus_message* request = nullptr;
+    int r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
+                                           calls[i].method);
+    if (r >= 0) r = sd_bus_message_append_strv(request, const_cast<char**>(i == 0 ? any : enabled));
+    if (r >= 0) r = sd_bus_message_append_strv(request, const_cast<char**>(patterns));
+    if (r >= 0) r = sd_bus_call_async(bus_, &slots[i], request, on_listing, &calls[i], usec_left(deadline));
+    sd_bus_message_unref(request);
+    if (r < 0) {
+      release();
+      return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(r)));
+    }
+    ++pending;
+  }
+  auto pumped = pump([&] { return pending == 0; }, deadline, "listing service units");
+  std::string failure;
+  for (const auto& call : calls) {
+    if (!failure.empty()) break;
+    if (sd_bus_error_is_set(&call.error)) {
+      failure = call_error(call.error, scope_, "service units", "list");
+    } else {
+      failure = call.failure;
+    }
+  }
+  release();
+  if (!pumped) return std::unexpected(pumped.error());
+  if (!failure.empty()) return std::unexpected(failure);
+  return listing;
 }
 
 namespace {

@@ -32,6 +32,26 @@ struct SystemdUnitProperties {
   long main_pid = 0;         // Service.MainPID; 0 when none
 };
 
+// A loaded unit as Manager.ListUnitsByPatterns lists it.
+struct SystemdListedUnit {
+  std::string name;          // "nginx.service"
+  std::string load_state;    // loaded, not-found, masked, ...
+  std::string active_state;  // active, failed, inactive, ...
+  std::string sub_state;     // running, exited, dead, ...
+};
+
+// A unit file as Manager.ListUnitFilesByPatterns lists it.
+struct SystemdUnitFile {
+  std::string path;   // "/lib/systemd/system/nginx.service"; a template ends in "@.service"
+  std::string state;  // "enabled", "enabled-runtime"
+};
+
+// What a manager runs and would start at boot, for discovery.
+struct SystemdServiceListing {
+  std::vector<SystemdListedUnit> units;        // every loaded *.service unit
+  std::vector<SystemdUnitFile> enabled_files;  // every *.service unit file enabled (or enabled-runtime)
+};
+
 class SystemdBus {
  public:
   // Connects to the system manager (the system bus) or to the user manager
@@ -48,6 +68,12 @@ class SystemdBus {
   // stopped answering, or refused (the message names the unit and reason).
   std::expected<std::map<std::string, SystemdUnitProperties>, std::string> read_units(
       const std::vector<std::string>& units, Deadline deadline);
+
+  // The manager's service units and enabled service unit files, asked with
+  // two pipelined calls (ListUnitsByPatterns, ListUnitFilesByPatterns): one
+  // round trip. Unexpected: refused (the message names the fix), or no
+  // answer by the deadline.
+  std::expected<SystemdServiceListing, std::string> list_service_units(Deadline deadline);
 
   // RestartUnit(unit, "replace"), then waits for the job to finish. Returns
   // the job result ("done", "failed", "timeout", "canceled", "dependency",

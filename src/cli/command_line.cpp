@@ -24,6 +24,13 @@ Exit codes:
      already runs on this config; nothing was done (status never waits for
      the lock; a loop frees it between cycles)
 
+Without a config file (no -c, no $PROCESS_MONITOR_CONFIG, no
+/etc/process-monitor/config.toml) a run checks what 'discover' finds,
+read-only as with --dry-run: nothing is restarted; 0 all fine, 2 something
+is down or unhealthy, or no engine answered.
+discover: 0 the config was printed; 2 no engine (or not the --backend one)
+answered; 3 the -c config cannot be read.
+
 Global options work before or after a subcommand: process-monitor status -c FILE --json.
 Config: -c FILE, else $PROCESS_MONITOR_CONFIG, else /etc/process-monitor/config.toml.
 See process-monitor(1).)";
@@ -183,7 +190,27 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
     owner->add_flag("--force", options.force, "Rotate every matched file, due or not (empty ones too, unless not_if_empty)")
         ->group(owner == rotate ? "Options" : "");
   }
+  // discover asks the engines and prints a config; the run's flags but --deadline mean nothing to it.
+  auto* discover = app->add_subcommand(
+      "discover",
+      "List what the reachable engines run (PM2 apps, Docker containers by Compose service, enabled or "
+      "failed systemd services) and print a commented config that monitors them: 'process-monitor discover > "
+      "/etc/process-monitor/config.toml'. Engines are reached as -c FILE (or $PROCESS_MONITOR_CONFIG) says, "
+      "else as the environment says. Exit 0 printed, 2 no engine reachable");
+  discover->callback([&options] { options.command = Command::Discover; });
+  for (auto* option : run_only) {
+    if (option != deadline) discover->excludes(option);
+  }
+  discover->excludes(json);
+  for (auto* owner : {discover, app.get()}) {
+    owner->add_option("--backend", options.discover_backend, "Only this engine: pm2, docker or systemd")
+        ->check(CLI::IsMember({"pm2", "docker", "systemd"}))
+        ->type_name("NAME")
+        ->group(owner == discover ? "Options" : "");
+  }
   app->callback([&options] {
+    if (options.discover_backend && options.command != Command::Discover)
+      throw CLI::ValidationError("--backend", "only discover takes --backend");
     if (options.pause_for && options.command != Command::Pause)
       throw CLI::ValidationError("--for", "only pause takes --for");
     if (options.force && options.command != Command::Rotate)

@@ -16,6 +16,7 @@ enum class Command {
   Pause,        // pause SERVICE... [--for DURATION]
   Resume,       // resume SERVICE...
   Rotate,       // rotate [--force]: the [[logs]] groups only (rotate_command.hpp)
+  Discover,     // discover [--backend NAME]: print a config for what the engines run (discover_command.hpp)
 };
 
 struct Options {
@@ -37,6 +38,7 @@ struct Options {
   std::vector<std::string> state_services;  // the SERVICE arguments of reset, pause and resume
   std::optional<Duration> pause_for;        // pause --for; unset: until resume
   bool force = false;                       // rotate --force: every matched file, due or not
+  std::optional<std::string> discover_backend;  // discover --backend: only this engine
 };
 
 // Exit codes, documented in README, --help and the man page.

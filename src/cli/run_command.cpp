@@ -12,6 +12,7 @@
 #include "alert/alert_sender.hpp"
 #include "backend/registry.hpp"
 #include "cli/config_source.hpp"
+#include "cli/discover_command.hpp"
 #include "cli/logging.hpp"
 #include "cli/rotate_command.hpp"
 #include "cli/state_session.hpp"
@@ -26,7 +27,6 @@
 #include "util/interrupt.hpp"
 
 namespace pm {
-namespace {
 
 void print_report(const CycleResult& cycle, const Options& options) {
   if (options.quiet && cycle.exit_code() == 0) return;
@@ -36,6 +36,8 @@ void print_report(const CycleResult& cycle, const Options& options) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
+
+namespace {
 
 void log_events(const std::vector<ServiceEvent>& events) {
   for (const auto& event : events) {
@@ -123,6 +125,7 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
 void print_error(const std::string& message) { fmt::print(stderr, "process-monitor: error: {}\n", message); }
 
 int run_monitor(const Options& options) {
+  if (!options.interval && no_config_file(options)) return run_discovered(options);
   auto config = start_with_config(options);
   if (!config) return kExitUsage;
   auto services = select_services(*config, options.services);

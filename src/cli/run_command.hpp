@@ -2,6 +2,7 @@
 // The commands behind the command line. Each returns the process exit code;
 // user-facing errors are printed once, as "process-monitor: error: ...".
 #include "cli/options.hpp"
+#include "core/cycle_result.hpp"
 
 namespace pm {
 
@@ -11,6 +12,10 @@ int run_monitor(const Options& options);
 
 // Validates the config: 0 valid, 3 invalid.
 int check_config(const Options& options);
+
+// Prints the cycle's report to stdout as the options ask (text, --json,
+// --format nagios); nothing with -q when all is fine.
+void print_report(const CycleResult& cycle, const Options& options);
 
 // Prints "process-monitor: error: MESSAGE" to stderr.
 void print_error(const std::string& message);

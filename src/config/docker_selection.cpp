@@ -9,7 +9,16 @@
 namespace pm {
 namespace {
 
-// Docker's own rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*.
+bool has_space_or_control(std::string_view text) {
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool is_container_name(std::string_view name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name.front()))) return false;
   for (char c : name) {
@@ -18,8 +27,6 @@ bool is_container_name(std::string_view name) {
   return true;
 }
 
-// Compose project names: lower-case letters, digits, '_' and '-', starting
-// with a letter or digit (Compose normalises to this).
 bool is_compose_project(std::string_view name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name.front()))) return false;
   for (char c : name) {
@@ -30,15 +37,9 @@ bool is_compose_project(std::string_view name) {
   return true;
 }
 
-bool has_space_or_control(std::string_view text) {
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
-      return true;
-  }
-  return false;
+bool is_compose_service(std::string_view name) {
+  return !name.empty() && !has_space_or_control(name) && name.find('/') == std::string_view::npos;
 }
-
-}  // namespace
 
 void resolve_docker_selection(FieldReader& reader, ServiceDraft& service) {
   using Written = ServiceDraft::Written;
@@ -106,7 +107,7 @@ void resolve_docker_selection(FieldReader& reader, ServiceDraft& service) {
     config.target = "compose:" + project;
     if (service.compose_service) {
       const std::string& name = service.compose_service->text;
-      if (has_space_or_control(name) || name.find('/') != std::string::npos) {
+      if (!is_compose_service(name)) {
         reader.fail(service.compose_service->at, fmt::format("invalid compose_service {}", quoted(name)));
         return;
       }

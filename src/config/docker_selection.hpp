@@ -7,6 +7,14 @@
 
 namespace pm {
 
+// Docker's own rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*.
+bool is_container_name(std::string_view name);
+// Compose project names: lower-case letters, digits, '_' and '-', starting
+// with a letter or digit (Compose normalises to this).
+bool is_compose_project(std::string_view name);
+// A compose_service value: not empty, no '/', no space or control character.
+bool is_compose_service(std::string_view name);
+
 // For backend "docker": at most one of container / label / compose_project
 // (none: the container is named like the service), compose_service only
 // with compose_project, no 'target' (it is 'container' here), and no

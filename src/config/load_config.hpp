@@ -28,4 +28,8 @@ std::expected<std::string, std::string> locate_config(const std::optional<std::s
                                                       const char* env_value,
                                                       std::string_view system_path = kSystemConfigPath);
 
+// Whether the config file at `path` certainly does not exist (a file that
+// cannot be reached for another reason, e.g. permissions, is not absent).
+bool config_file_absent(std::string_view path);
+
 }  // namespace pm

@@ -39,6 +39,10 @@ std::expected<std::string, std::string> require(const std::string& path, std::st
 
 }  // namespace
 
+bool config_file_absent(std::string_view path) {
+  return probe_file(std::string(path)).presence == Presence::kMissing;
+}
+
 std::expected<std::string, std::string> locate_config(const std::optional<std::string>& cli_path,
                                                       const char* env_value, std::string_view system_path) {
   // An explicit choice that fails is an error, never a silent fall back to
@@ -56,8 +60,9 @@ std::expected<std::string, std::string> locate_config(const std::optional<std::s
   std::string_view env_state = env_value == nullptr ? "is not set" : "is empty";
   return std::unexpected(
       fmt::format("no config file found: -c was not given, $PROCESS_MONITOR_CONFIG {} and {} does not exist; "
-                  "create it from /usr/share/doc/process-monitor/examples/config.toml, or pass -c FILE",
-                  env_state, system_file));
+                  "write one with 'process-monitor discover > {}' or from "
+                  "/usr/share/doc/process-monitor/examples/config.toml, or pass -c FILE",
+                  env_state, system_file, system_file));
 }
 
 }  // namespace pm

@@ -7,8 +7,6 @@ namespace {
 
 bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-bool is_name_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '@' || c == ':' || c == '-'; }
-
 // RFC 9110 section 5.6.2 "tchar".
 bool is_token_char(char c) {
   return is_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
@@ -26,6 +24,10 @@ std::string shown(char c) {
 
 }  // namespace
 
+bool is_service_name_char(char c) {
+  return is_alnum(c) || c == '.' || c == '_' || c == '@' || c == ':' || c == '-';
+}
+
 std::expected<void, std::string> check_service_name(std::string_view name) {
   if (name.empty()) return std::unexpected("it is empty");
   if (name.size() > kMaxServiceNameLength) {
@@ -33,7 +35,7 @@ std::expected<void, std::string> check_service_name(std::string_view name) {
   }
   if (!is_alnum(name.front())) return std::unexpected("it must start with a letter or digit");
   for (char c : name) {
-    if (!is_name_char(c)) {
+    if (!is_service_name_char(c)) {
       return std::unexpected(fmt::format("{} is not allowed (use letters, digits and . _ @ : -)", shown(c)));
     }
   }

@@ -10,6 +10,9 @@ namespace pm {
 
 inline constexpr std::size_t kMaxServiceNameLength = 128;
 
+// A character service names may hold after the first: [A-Za-z0-9._@:-].
+bool is_service_name_char(char c);
+
 // Service names and backend targets: [A-Za-z0-9][A-Za-z0-9._@:-]{0,127}.
 // Unexpected: what is wrong ("must start with a letter or digit", ...).
 std::expected<void, std::string> check_service_name(std::string_view name);

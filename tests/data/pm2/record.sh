@@ -39,4 +39,14 @@ sleep 1
 pm2 -- jlist > "$here/jlist-huge-env.json"
 pm2 -- delete all >/dev/null
 pm2 -- jlist > "$here/jlist-empty.json"
+
+# Apps whose names a config cannot take as they are (discovery's tests): a
+# space, a quote and a backslash, non-ASCII letters; and valid but unusual ones.
+pm2 PORT=3195 -- start "$engine/health-app.js" --name "my api" >/dev/null
+pm2 PORT=3196 -- start "$engine/health-app.js" --name 'we"ird\name' >/dev/null
+pm2 PORT=3197 -- start "$engine/health-app.js" --name "Ünïcödé" >/dev/null
+pm2 PORT=3198 -- start "$engine/health-app.js" --name "ok.v2@blue:1" >/dev/null
+pm2 PORT=3199 -- start "$engine/health-app.js" --name "web" >/dev/null
+sleep 2
+pm2 -- jlist > "$here/jlist-odd-names.json"
 echo "recorded into $here"

@@ -196,6 +196,7 @@ are those of that run. Re-run \`record.sh\` (as root) to record again.
 - \`getunit-unknown.{busctl,dbus-send}.txt\`: \`Manager.GetUnit s nope.service\`.
 - \`loadunit-unknown.busctl.txt\`: \`Manager.LoadUnit s nope.service\` (a path; LoadState=not-found, see not-found.*).
 - \`is-system-running.txt\`: \`systemctl --user is-system-running\` from outside the manager's namespace prints "offline" (systemctl checks /run/systemd/system of its own namespace).
+- \`listing-units.json\`, \`listing-unit-files.json\`: made by \`record-listing.sh\` (its header lists the units): \`Manager.ListUnitsByPatterns\` and \`ListUnitFilesByPatterns\`, the two calls of discovery.
 
 ## Talking to the engine's manager
 \`tests/engines/systemd/start.sh DIR\` writes DIR/env (XDG_RUNTIME_DIR=..., DBUS_SESSION_BUS_ADDRESS=...).
