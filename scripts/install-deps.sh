@@ -14,7 +14,10 @@ build_packages=(
 )
 # python3-jsonschema: tests/schema/validate.py checks real --json output
 # against schema/; prometheus-node-exporter: the --metrics-file test scrapes it.
-test_packages=(curl ca-certificates procps python3-jsonschema prometheus-node-exporter)
+# groff-base, man-db, bash-completion, zsh, fish: tests/docs checks the man
+# pages and the shell completions in the real tools.
+test_packages=(curl ca-certificates procps python3-jsonschema prometheus-node-exporter
+               groff-base man-db bash-completion zsh fish)
 # PM2 needs Node.js and npm. A machine that already has them (for example
 # from NodeSource) keeps its own; otherwise Debian's are installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
