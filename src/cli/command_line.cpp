@@ -14,10 +14,12 @@ constexpr const char* kExitCodesHelp = R"(
 Exit codes:
   0  every service is healthy (or allowed to be stopped); status, reset, pause,
      resume: done
-  1  something was unhealthy and is now verified healthy after a restart
+  1  something was unhealthy and is now verified healthy after a restart; or
+     a [resources] check reached its warn level
   2  something is still unhealthy: restart failed, verify timed out, engine
      unreachable, or --dry-run saw a failure; or a [[logs]] group failed to
-     rotate
+     rotate; or a [resources] check reached its critical level or could not
+     be measured
   3  usage, configuration or internal error; a state file that cannot be read;
      reset, pause, resume: a service name that is neither configured nor in the state
   4  another run holds the lock (see --wait-lock), or an --interval loop

@@ -23,6 +23,7 @@
 #include "report/metrics_file.hpp"
 #include "report/nagios_line.hpp"
 #include "report/text_report.hpp"
+#include "resources/host_checks.hpp"
 #include "state/run_lock.hpp"
 #include "util/interrupt.hpp"
 
@@ -144,6 +145,7 @@ int run_monitor(const Options& options) {
   ProcessRunner runner(&interrupt);
   HttpProber prober(&interrupt);
   SystemRandom random;
+  LocalHost host(&interrupt);
   Backends backends = make_backends(*config, runner);
   AlertSender alerts(config->alerts, runner);
   Duration deadline = options.deadline.value_or(config->monitor.deadline);
@@ -158,6 +160,8 @@ int run_monitor(const Options& options) {
     gate.begin_cycle(std::chrono::system_clock::now());
     Deadline run_deadline = Deadline::after(deadline);
     CycleResult result = cycle.run(*services, run_deadline);
+    // The host's thresholds; --dry-run reads the previous CPU sample but does not save this one.
+    result.resources = check_host(config->resources, host, session.resources(), WallClock::now());
     auto changes = gate.take_events();
     log_events(changes);
     // Log rotation after the checks, on what is left of the run's deadline.

@@ -38,8 +38,11 @@ class StateSession {
   std::map<std::string, ServiceHistory>& histories() { return histories_; }
   // Log rotation's memory (since when each live file collects lines).
   RotationState& rotation() { return rotation_; }
+  // The host checks' memory (the previous run's CPU counters): the state
+  // file's "resources" object, saved as the checks leave it.
+  nlohmann::json& resources() { return document_.resources; }
   const std::string& path() const { return path_; }
-  // Writes the histories and the rotation state back, atomically.
+  // Writes the histories, the rotation state and the resources' memory back, atomically.
   std::expected<void, std::string> save();
 
  private:

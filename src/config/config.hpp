@@ -10,6 +10,7 @@
 
 #include "alert/alert_channel.hpp"
 #include "policy/policy_settings.hpp"
+#include "resources/resource_settings.hpp"
 #include "rotate/log_group.hpp"
 #include "util/duration.hpp"
 
@@ -107,6 +108,7 @@ struct Config {
   std::vector<AlertChannelConfig> alerts;  // [[alert]]: where state changes are announced
   std::vector<ServiceConfig> services;
   std::vector<LogGroupConfig> logs;  // [[logs]]: log files rotated by each run
+  ResourceSettings resources;        // [resources]: host thresholds checked by each run
 
   // The service named exactly `name`, or nullptr.
   const ServiceConfig* find_service(std::string_view name) const;

@@ -78,12 +78,13 @@ void check_duplicates(FieldReader& reader, const ConfigDraft& draft) {
 }  // namespace
 
 void check_across(FieldReader& reader, const ConfigDraft& draft) {
-  if (draft.services.empty() && draft.logs.empty()) {
+  if (draft.services.empty() && draft.logs.empty() && !draft.resources.configured()) {
     toml::source_position start{1, 1};
     reader.fail(
         draft.services_at ? draft.services_at->begin : start,
         "no [[service]] defined: a config that monitors nothing is a mistake; add a [[service]] table "
-        "(or [[logs]] groups to rotate; see /usr/share/doc/process-monitor/examples/config.toml)");
+        "(or [[logs]] groups to rotate, or [resources] thresholds; see "
+        "/usr/share/doc/process-monitor/examples/config.toml)");
     return;
   }
   for (const auto& service : draft.services) {

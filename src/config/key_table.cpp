@@ -16,6 +16,7 @@
 #include "config/key_reader.hpp"
 #include "config/log_keys.hpp"
 #include "config/reopen_keys.hpp"
+#include "config/resource_keys.hpp"
 #include "config/suggest.hpp"
 #include "config/systemd_selection.hpp"
 #include "config/text_rules.hpp"
@@ -274,9 +275,11 @@ constexpr std::array<Key<ConfigDraft>, 2> kSystemdKeys{{
      }},
 }};
 
-constexpr std::array<Key<ConfigDraft>, 8> kTopKeys{{
+constexpr std::array<Key<ConfigDraft>, 9> kTopKeys{{
     {"logs", [](FieldReader& reader, const toml::node& value,
                 ConfigDraft& draft) { draft.logs = read_log_groups(reader, value); }},
+    {"resources", [](FieldReader& reader, const toml::node& value,
+                     ConfigDraft& draft) { draft.resources = read_resources(reader, value); }},
     {"alert",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        const auto* array = value.as_array();
@@ -349,7 +352,7 @@ constexpr std::array<Key<ConfigDraft>, 8> kTopKeys{{
 }  // namespace
 
 std::string unknown_key_message(std::string_view key, std::string_view section) {
-  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 10> sections{{
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 12> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
@@ -360,6 +363,8 @@ std::string unknown_key_message(std::string_view key, std::string_view section) 
       {"[defaults]", names_of(kDefaultsKeys)},
       {"[[logs]]", log_key_names()},
       {"[logs.reopen]", reopen_key_names()},
+      {"[resources]", resource_key_names()},
+      {"[[resources.disk]]", disk_key_names()},
   }};
   const auto& own =
       std::ranges::find(sections, section, [](const auto& entry) { return entry.first; })->second;

@@ -48,6 +48,7 @@ struct ConfigDraft {
   PolicyOverrides defaults;                            // [defaults]
   std::vector<AlertChannelConfig> alerts;              // [[alert]]
   std::vector<LogGroupConfig> logs;                    // [[logs]]
+  ResourceSettings resources;                          // [resources]
   std::vector<ServiceDraft> services;
   std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
 };

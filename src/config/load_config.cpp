@@ -54,6 +54,7 @@ Config assemble(const std::string& file_name, ConfigDraft&& draft) {
   config.systemd = draft.systemd;
   config.alerts = std::move(draft.alerts);
   config.logs = std::move(draft.logs);
+  config.resources = std::move(draft.resources);
   for (auto& service : draft.services) config.services.push_back(std::move(service.config));
   return config;
 }

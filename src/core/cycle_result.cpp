@@ -27,7 +27,7 @@ int service_exit_code(const ServiceResult& result) {
 }
 
 int CycleResult::exit_code() const {
-  int worst = 0;
+  int worst = resources_exit_code(resources);
   for (const auto& service : services) worst = std::max(worst, service_exit_code(service));
   return worst;
 }

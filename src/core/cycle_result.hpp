@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "core/verdict.hpp"
 #include "probe/probe.hpp"
+#include "resources/resource_check.hpp"
 
 namespace pm {
 
@@ -42,10 +43,12 @@ int service_exit_code(const ServiceResult& result);
 
 struct CycleResult {
   std::vector<ServiceResult> services;
+  std::vector<ResourceCheck> resources;  // the [resources] checks; empty when none is configured
   Duration elapsed{0};
   bool interrupted = false;       // SIGTERM/SIGINT arrived during the cycle
   bool deadline_reached = false;  // the run deadline cut something short
-  int exit_code() const;          // the worst service's, 0 for no service
+  // The worst of the services' and the resource checks' (warn 1, critical 2); 0 for none.
+  int exit_code() const;
 };
 
 }  // namespace pm

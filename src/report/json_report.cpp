@@ -46,6 +46,23 @@ json service_json(const ServiceResult& result) {
   return out;
 }
 
+json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+json resources_json(const std::vector<ResourceCheck>& checks) {
+  json list = json::array();
+  for (const auto& check : checks) {
+    list.push_back({{"check", to_string(check.kind)},
+                    {"path", check.path.empty() ? json(nullptr) : json(check.path)},
+                    {"unit", check.is_percent() ? "ratio" : "load_per_cpu"},
+                    {"value", optional_number(check.value)},
+                    {"warn", optional_number(check.threshold.warn)},
+                    {"critical", optional_number(check.threshold.critical)},
+                    {"level", to_string(check.level)},
+                    {"error", check.error.empty() ? json(nullptr) : json(check.error)}});
+  }
+  return {{"exit_code", resources_exit_code(checks)}, {"checks", std::move(list)}};
+}
+
 }  // namespace
 
 std::string render_json_report(const CycleResult& cycle, bool dry_run) {
@@ -58,6 +75,7 @@ std::string render_json_report(const CycleResult& cycle, bool dry_run) {
   out["dry_run"] = dry_run;
   out["services"] = json::array();
   for (const auto& result : cycle.services) out["services"].push_back(service_json(result));
+  if (!cycle.resources.empty()) out["resources"] = resources_json(cycle.resources);
   return out.dump(2) + "\n";
 }
 

@@ -15,7 +15,14 @@
 //     "action": "none|restart|would-restart|wait", "action_detail", "action_failed",
 //     "final_health": ... | null, "final_reason": ... | null, "settled_ms": N | null,
 //     "exit_code": 0..2, "summary": "the RESULT column of the text report"
-//   }]
+//   }],
+//   "resources": {                      // only when [resources] has a threshold
+//     "exit_code": 0..2, "checks": [{
+//       "check": "memory|load|cpu|disk|inodes", "path": "/var" | null,
+//       "unit": "ratio|load_per_cpu", "value": N | null, "warn": N | null, "critical": N | null,
+//       "level": "ok|warn|critical|unknown", "error": "..." | null
+//     }]
+//   }
 // }
 // Fields are only ever added within a schema version, and added to the
 // schema file with them (it rejects unknown fields).

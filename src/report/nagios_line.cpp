@@ -21,6 +21,32 @@ std::string plain_text(std::string_view text) {
   return out;
 }
 
+// "disk /var 93% critical", "cpu unknown: cannot read /proc/stat: ...": the checks that are not ok.
+std::vector<std::string> resource_problems(const std::vector<ResourceCheck>& checks) {
+  std::vector<std::string> problems;
+  for (const auto& check : checks) {
+    if (check.level == ResourceLevel::Ok) continue;
+    problems.push_back(check.value
+                           ? fmt::format("{} {} {}", check_name(check),
+                                         format_level_value(check, *check.value), to_string(check.level))
+                           : fmt::format("{} unknown: {}", check_name(check), check.error));
+  }
+  return problems;
+}
+
+// 'memory'=41%;80;90;0;100 or 'load1_per_cpu'=0.35;1.5;3;0: levels in the value's unit.
+std::string resource_perfdata(const ResourceCheck& check) {
+  const std::string label = check.kind == ResourceKind::Load ? "load1_per_cpu" : check_name(check);
+  auto level = [&](const std::optional<double>& value) {
+    if (!value) return std::string();
+    std::string text = format_level_value(check, *value);
+    return check.is_percent() ? text.substr(0, text.size() - 1) : text;  // the unit only on the value
+  };
+  return fmt::format("{}={};{};{};0{}", nagios_label(label), format_level_value(check, *check.value),
+                     level(check.threshold.warn), level(check.threshold.critical),
+                     check.is_percent() ? ";100" : "");
+}
+
 std::string summary_of(const CycleResult& cycle) {
   std::vector<std::string> failing;
   std::vector<std::string> recovered;
@@ -33,8 +59,14 @@ std::string summary_of(const CycleResult& cycle) {
   if (!failing.empty()) parts.push_back(fmt::format("failing: {}", fmt::join(failing, ", ")));
   if (!recovered.empty())
     parts.push_back(fmt::format("restarted and recovered: {}", fmt::join(recovered, ", ")));
+  if (auto problems = resource_problems(cycle.resources); !problems.empty())
+    parts.push_back(fmt::format("resources: {}", fmt::join(problems, ", ")));
   const std::size_t total = cycle.services.size();
-  if (total == 0) {
+  if (total == 0 && !cycle.resources.empty()) {
+    if (parts.empty())
+      parts.push_back(fmt::format("{} resource check{} OK", cycle.resources.size(),
+                                  cycle.resources.size() == 1 ? "" : "s"));
+  } else if (total == 0) {
     parts.emplace_back("no service checked");
   } else if (failing.empty()) {
     parts.push_back(fmt::format("{} service{} OK", total, total == 1 ? "" : "s"));
@@ -57,6 +89,9 @@ std::string perfdata_of(const CycleResult& cycle) {
     const int code = service_exit_code(result);
     failing += code == 2 ? 1 : 0;
     recovered += code == 1 ? 1 : 0;
+  }
+  for (const auto& check : cycle.resources) {
+    if (check.value) values.push_back(resource_perfdata(check));
   }
   values.push_back(fmt::format("'services'={};;;0", cycle.services.size()));
   values.push_back(fmt::format("'failing'={};;;0", failing));

@@ -50,6 +50,32 @@ void append(std::string& out, const Family& family) {
   for (const auto& sample : family.samples) out += fmt::format("{}{}\n", family.name, sample);
 }
 
+// The measured [resources] checks, one family per kind; a check that could
+// not be measured has no sample (its exit code says so).
+std::vector<Family> resource_families(const std::vector<ResourceCheck>& checks) {
+  std::vector<Family> families{
+      {"process_monitor_host_memory_used_ratio",
+       "Share of MemTotal that is not MemAvailable (/proc/meminfo).",
+       {}},
+      {"process_monitor_host_load1_per_cpu", "The 1-minute load average divided by the online CPUs.", {}},
+      {"process_monitor_host_cpu_busy_ratio",
+       "Busy share of all CPUs' time since the previous run (/proc/stat; 200 ms on a first run).",
+       {}},
+      {"process_monitor_disk_used_ratio",
+       "Share of the filesystem's blocks used, as df's Use% (reserved blocks count as used).",
+       {}},
+      {"process_monitor_disk_inodes_used_ratio", "Share of the filesystem's inodes used.", {}},
+  };
+  for (const auto& check : checks) {
+    if (!check.value) continue;
+    const std::string labels =
+        check.path.empty() ? "" : fmt::format("{{path=\"{}\"}}", escape_label_value(check.path));
+    families[static_cast<std::size_t>(check.kind)].samples.push_back(
+        fmt::format("{} {}", labels, *check.value));
+  }
+  return families;
+}
+
 }  // namespace
 
 std::string escape_label_value(std::string_view text) {
@@ -114,13 +140,16 @@ std::string render_prometheus_metrics(const CycleResult& cycle,
        "How long the last run's cycle took.",
        {" " + decimal_seconds(cycle.elapsed)}},
       {"process_monitor_last_run_exit_code",
-       "The last run's exit code: 0 all fine, 1 restarted and recovered, 2 still failing.",
+       "The last run's exit code: 0 all fine, 1 restarted and recovered or a resource at its warn level, 2 "
+       "still "
+       "failing or a resource at its critical level.",
        {fmt::format(" {}", cycle.exit_code())}},
   };
 
   std::string out;
   for (const Family* family : {&up, &healthy, &probe_duration, &probe_status, &restarts, &gave_up_family})
     append(out, *family);
+  for (const auto& family : resource_families(cycle.resources)) append(out, family);
   for (const auto& family : run_families) append(out, family);
   return out;
 }

@@ -16,10 +16,16 @@
 //   process_monitor_service_restarts_in_window  restarts process-monitor made within the service's
 //                                               restart_budget window (see the .cpp: not a counter)
 //   process_monitor_service_gave_up             1 the restart budget is used up, 0 not
+// Per [resources] check that was measured (ratios 0-1), absent otherwise:
+//   process_monitor_host_memory_used_ratio      (MemTotal - MemAvailable) / MemTotal
+//   process_monitor_host_load1_per_cpu          1-minute load average / online CPUs
+//   process_monitor_host_cpu_busy_ratio         busy CPU time since the previous run
+//   process_monitor_disk_used_ratio{path}       blocks used, as df's Use%
+//   process_monitor_disk_inodes_used_ratio{path} inodes used
 // Per run, without labels:
 //   process_monitor_last_run_timestamp_seconds  when the run ended (unix time)
 //   process_monitor_last_run_duration_seconds   how long the cycle took
-//   process_monitor_last_run_exit_code          0, 1 or 2, as the process exits
+//   process_monitor_last_run_exit_code          0, 1 or 2, as the process exits (resources included)
 // Label values are escaped (backslash, double quote, newline); each family
 // has HELP and TYPE lines and its samples together, families with no sample
 // are left out. Metric names never change within a release series.

@@ -1,7 +1,8 @@
 #include "report/text_report.hpp"
 
 #include <algorithm>
-#include <array>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -10,8 +11,37 @@
 namespace pm {
 namespace {
 
-constexpr std::size_t kColumns = 6;
-using Row = std::array<std::string, kColumns>;
+using Row = std::vector<std::string>;
+
+// Columns padded to their widest cell (at most 40: long errors do not push
+// the last column off screen); the last column is not padded.
+std::string render_table(const std::vector<Row>& rows) {
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c + 1 < row.size(); ++c)
+      widths[c] = std::max(widths[c], std::min<std::size_t>(row[c].size(), 40));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      std::string cell = row[c];
+      if (c + 1 < row.size() && cell.size() > widths[c]) cell = cell.substr(0, widths[c] - 3) + "...";
+      out += c + 1 < row.size() ? fmt::format("{:<{}}  ", cell, widths[c]) : cell;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+Row resource_row(const ResourceCheck& check) {
+  auto level = [&](const std::optional<double>& value) {
+    return value ? format_level_value(check, *value) : std::string("-");
+  };
+  std::string result(to_string(check.level));
+  if (!check.error.empty()) result += ": " + check.error;
+  return Row{check_name(check), level(check.value), level(check.threshold.warn),
+             level(check.threshold.critical), result};
+}
 
 std::string state_cell(const ServiceResult& result) {
   if (result.sighting.status) return result.sighting.status->engine_state;
@@ -61,29 +91,22 @@ std::string describe_outcome(const ServiceResult& result) {
 }
 
 std::string render_text_report(const CycleResult& cycle) {
-  std::vector<Row> rows;
-  rows.push_back(Row{"SERVICE", "BACKEND", "STATE", "HEALTH", "LATENCY", "RESULT"});
-  for (const auto& result : cycle.services) {
-    rows.push_back(Row{result.service->name, reported_backend(result), state_cell(result),
-                       health_cell(result), latency_cell(result), describe_outcome(result)});
-  }
-  std::array<std::size_t, kColumns> widths{};
-  for (const auto& row : rows) {
-    // The last column is not padded; HEALTH is capped so long errors do not push RESULT off screen.
-    for (std::size_t c = 0; c + 1 < kColumns; ++c)
-      widths[c] = std::max(widths[c], std::min<std::size_t>(row[c].size(), 40));
-  }
   std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < kColumns; ++c) {
-      std::string cell = row[c];
-      if (c + 1 < kColumns && cell.size() > widths[c]) cell = cell.substr(0, widths[c] - 3) + "...";
-      line += c + 1 < kColumns ? fmt::format("{:<{}}  ", cell, widths[c]) : cell;
+  if (!cycle.services.empty() || cycle.resources.empty()) {
+    std::vector<Row> rows;
+    rows.push_back(Row{"SERVICE", "BACKEND", "STATE", "HEALTH", "LATENCY", "RESULT"});
+    for (const auto& result : cycle.services) {
+      rows.push_back(Row{result.service->name, reported_backend(result), state_cell(result),
+                         health_cell(result), latency_cell(result), describe_outcome(result)});
     }
-    out += line + "\n";
+    out += render_table(rows);
   }
-  return out;
+  if (cycle.resources.empty()) return out;
+  if (!out.empty()) out += "\n";
+  std::vector<Row> rows;
+  rows.push_back(Row{"RESOURCE", "VALUE", "WARN", "CRITICAL", "RESULT"});
+  for (const auto& check : cycle.resources) rows.push_back(resource_row(check));
+  return out + render_table(rows);
 }
 
 }  // namespace pm

@@ -45,6 +45,10 @@ std::expected<StateDocument, StateDecodeError> decode_state(std::string_view tex
     if (!rotation->is_object()) return not_a_state("'rotation' is not an object");
     document.rotation = std::move(*rotation);
   }
+  if (auto resources = root.find("resources"); resources != root.end()) {
+    if (!resources->is_object()) return not_a_state("'resources' is not an object");
+    document.resources = std::move(*resources);
+  }
   return document;
 }
 
@@ -53,6 +57,7 @@ std::string encode_state(const StateDocument& document, std::int64_t written_at)
   for (const auto& [name, payload] : document.services) services[name] = payload;
   nlohmann::json root = {{"format", kStateFormat}, {"written_at", written_at}, {"services", services}};
   if (!document.rotation.empty()) root["rotation"] = document.rotation;
+  if (!document.resources.empty()) root["resources"] = document.resources;
   // Indented for the admin who opens it; invalid UTF-8 is replaced rather
   // than throwing halfway through a save.
   return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -1,10 +1,11 @@
 #pragma once
 // The state file's content: a versioned JSON document
 //   { "format": 1, "written_at": <unix seconds>, "services": { "<name>": {...} },
-//     "rotation": {...} }
+//     "rotation": {...}, "resources": {...} }
 // Each service's object belongs to the policy module, "rotation" (optional:
-// absent in files written before log rotation) to the rotate module; this
-// layer keeps them opaque so each can change independently.
+// absent in files written before log rotation) to the rotate module,
+// "resources" (optional: absent before the host checks) to the resources
+// module; this layer keeps them opaque so each can change independently.
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -25,6 +26,8 @@ struct StateDocument {
   std::map<std::string, nlohmann::json> services;
   // What log rotation remembers between runs (an object; empty when none).
   nlohmann::json rotation = nlohmann::json::object();
+  // What the host checks remember between runs (an object; empty when none).
+  nlohmann::json resources = nlohmann::json::object();
   // Set by load_state() when a corrupt file was moved aside: one line for the
   // caller to log as a warning. Never saved.
   std::string warning;
