@@ -189,7 +189,9 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
     if (option != dry_run && option != deadline) rotate->excludes(option);
   }
   for (auto* owner : {rotate, app.get()}) {
-    owner->add_flag("--force", options.force, "Rotate every matched file, due or not (empty ones too, unless not_if_empty)")
+    owner
+        ->add_flag("--force", options.force,
+                   "Rotate every matched file, due or not (empty ones too, unless not_if_empty)")
         ->group(owner == rotate ? "Options" : "");
   }
   // discover asks the engines and prints a config; the run's flags but --deadline mean nothing to it.

@@ -31,13 +31,13 @@ struct Options {
   std::optional<std::string> metrics_file;  // --metrics-file: Prometheus textfile, replaced after each cycle
   bool quiet = false;
   std::optional<std::string> log_file;
-  std::string log_level;                    // empty: info, or warn with -q
-  std::optional<Duration> deadline;         // --deadline overrides [monitor] deadline
-  std::optional<std::string> state_dir;     // --state-dir (or $PROCESS_MONITOR_STATE_DIR)
-  Duration wait_lock{0};                    // --wait-lock: wait for a run that holds the lock
-  std::vector<std::string> state_services;  // the SERVICE arguments of reset, pause and resume
-  std::optional<Duration> pause_for;        // pause --for; unset: until resume
-  bool force = false;                       // rotate --force: every matched file, due or not
+  std::string log_level;                        // empty: info, or warn with -q
+  std::optional<Duration> deadline;             // --deadline overrides [monitor] deadline
+  std::optional<std::string> state_dir;         // --state-dir (or $PROCESS_MONITOR_STATE_DIR)
+  Duration wait_lock{0};                        // --wait-lock: wait for a run that holds the lock
+  std::vector<std::string> state_services;      // the SERVICE arguments of reset, pause and resume
+  std::optional<Duration> pause_for;            // pause --for; unset: until resume
+  bool force = false;                           // rotate --force: every matched file, due or not
   std::optional<std::string> discover_backend;  // discover --backend: only this engine
 };
 

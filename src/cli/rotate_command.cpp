@@ -24,7 +24,8 @@ RotationResult rotate_logs(const Config& config, const RotationRequest& request,
                            CommandRunner& runner, Deadline deadline) {
   std::vector<LogGroupConfig> groups = config.logs;
   if (request.log_file) {
-    groups.push_back(monitor_log_group(*request.log_file, config.monitor.log_max_size, config.monitor.log_keep));
+    groups.push_back(
+        monitor_log_group(*request.log_file, config.monitor.log_max_size, config.monitor.log_keep));
   }
   if (groups.empty()) return RotationResult{.dry_run = request.dry_run, .groups = {}};
   BackendLogReopener reopener(config, runner);
@@ -62,7 +63,8 @@ int rotate_command(const Options& options) {
   auto config = start_with_config(options);
   if (!config) return kExitUsage;
   if (config->logs.empty() && !options.log_file) {
-    print_error(fmt::format("{} has no [[logs]] group to rotate (and no --log-file was given)", config->path));
+    print_error(
+        fmt::format("{} has no [[logs]] group to rotate (and no --log-file was given)", config->path));
     return kExitUsage;
   }
   Interrupt interrupt;
@@ -75,7 +77,8 @@ int rotate_command(const Options& options) {
   ProcessRunner runner(&interrupt);
   const Deadline deadline = Deadline::after(options.deadline.value_or(config->monitor.deadline));
   RotationResult result = rotate_logs(
-      *config, RotationRequest{.dry_run = options.dry_run, .force = options.force, .log_file = options.log_file},
+      *config,
+      RotationRequest{.dry_run = options.dry_run, .force = options.force, .log_file = options.log_file},
       *session, runner, deadline);
   if (!options.dry_run) {
     if (auto saved = session->save(); !saved) spdlog::error("{}", saved.error());

@@ -92,7 +92,8 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
              const Interrupt& interrupt, const std::function<void(StateSession&)>& cycle) {
   auto loop_lock = RunLock::acquire(state_file + ".loop", Duration::zero(), &interrupt);
   if (!loop_lock) {
-    print_error(fmt::format("an --interval loop already runs on this config's state: {}", loop_lock.error().message));
+    print_error(
+        fmt::format("an --interval loop already runs on this config's state: {}", loop_lock.error().message));
     return loop_lock.error().kind == LockError::Busy ? kExitLocked : kExitUsage;
   }
   spdlog::info("checking {} service(s) every {}", service_count, format_duration(interval));
@@ -166,8 +167,8 @@ int run_monitor(const Options& options) {
     log_events(changes);
     // Log rotation after the checks, on what is left of the run's deadline.
     RotationResult rotation =
-        rotate_logs(*config, RotationRequest{.dry_run = options.dry_run, .log_file = options.log_file}, session,
-                    runner, run_deadline);
+        rotate_logs(*config, RotationRequest{.dry_run = options.dry_run, .log_file = options.log_file},
+                    session, runner, run_deadline);
     log_rotation(rotation);
     if (options.interval && options.log_file && rotated_file(rotation, *options.log_file)) {
       // The loop's own log was renamed: open the new file (nothing written meanwhile is lost).

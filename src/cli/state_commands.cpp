@@ -1,6 +1,5 @@
 #include "cli/state_commands.hpp"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -170,7 +169,8 @@ int change_state(const Options& options) {
   auto session = StateSession::open(*config, state_dir_override(options), options.wait_lock, interrupt);
   if (!session && session.error().lock_busy) {
     // An --interval loop frees the lock between cycles: waiting gets a turn.
-    print_error(session.error().message + "; nothing changed: try again, or add --wait-lock 2m to wait for it");
+    print_error(session.error().message +
+                "; nothing changed: try again, or add --wait-lock 2m to wait for it");
     return kExitLocked;
   }
   if (!session) {

@@ -101,7 +101,8 @@ std::expected<StateDocument, StateError> read_state(const std::string& path) {
   auto decoded = decode_state(*file.text);
   if (decoded) return std::move(*decoded);
   if (decoded.error().newer_format) {
-    return std::unexpected(StateError{StateError::NewerFormat, newer_format_message(path, decoded.error().format)});
+    return std::unexpected(
+        StateError{StateError::NewerFormat, newer_format_message(path, decoded.error().format)});
   }
   return std::unexpected(StateError{StateError::Corrupt, decoded.error().reason});
 }
@@ -111,8 +112,8 @@ std::expected<StateDocument, StateError> read_state(const std::string& path) {
 std::expected<StateDocument, StateError> peek_state(const std::string& path) {
   auto document = read_state(path);
   if (!document && document.error().kind == StateError::Corrupt) {
-    document.error().message =
-        fmt::format("state file {} is corrupt ({}); the next run moves it aside", path, document.error().message);
+    document.error().message = fmt::format("state file {} is corrupt ({}); the next run moves it aside", path,
+                                           document.error().message);
   }
   return document;
 }

@@ -167,8 +167,8 @@ void TestApp::wait_listening() const {
   // What PM2 made of it, for the failure message (the app's stderr shows a crash or EADDRINUSE).
   std::string log = read_text(fmt::format("{}/logs/{}-error.log", Pm2Engine::home(), name_));
   if (log.size() > 2000) log = log.substr(log.size() - 2000);
-  FAIL("test app " << name_ << " did not listen on port " << port_ << " within 30 s; PM2 status: "
-                   << Pm2Engine::status(name_) << "; its error log ends:\n"
+  FAIL("test app " << name_ << " did not listen on port " << port_
+                   << " within 30 s; PM2 status: " << Pm2Engine::status(name_) << "; its error log ends:\n"
                    << log);
 }
 
@@ -196,7 +196,8 @@ std::string read_text(const std::string& path) {
 }
 
 BackgroundMonitor::BackgroundMonitor(const std::vector<std::string>& args) {
-  std::vector<std::string> env_text{"PROCESS_MONITOR_STATE_DIR=" + std::string(PM_ENGINE_STATE_DIR) + "/state"};
+  std::vector<std::string> env_text{"PROCESS_MONITOR_STATE_DIR=" + std::string(PM_ENGINE_STATE_DIR) +
+                                    "/state"};
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (std::strncmp(*entry, "PROCESS_MONITOR_STATE_DIR=", 26) != 0) env_text.emplace_back(*entry);
   }

@@ -21,9 +21,9 @@ std::vector<std::string> read_log_lines(const std::string& path);
 std::vector<std::string> log_family(const std::string& live);
 
 struct LineTally {
-  unsigned long highest = 0;       // the highest sequence number seen
-  unsigned long lines = 0;         // lines of the writer seen
-  unsigned long missing = 0;       // numbers from 1 to highest seen in no file
+  unsigned long highest = 0;          // the highest sequence number seen
+  unsigned long lines = 0;            // lines of the writer seen
+  unsigned long missing = 0;          // numbers from 1 to highest seen in no file
   std::vector<std::string> problems;  // "line 17 missing", "line 9 twice", "torn line 'x 1'": at most 20
 };
 

@@ -375,9 +375,10 @@ TEST_CASE("a webhook receiver on localhost gets exactly the events of each state
   LoopbackHttpServer receiver;
   receiver.set_route("/hook", Route{.status = 204, .body = ""});
   TempDir dir;
-  auto config = dir.write("config.toml", policy_config(app, "restart_budget = \"1 per 1h\"\n",
-                                                       "grace = \"0s\"\nbackoff = \"0s\"\n") +
-                                             fmt::format("\n[[alert]]\nwebhook = \"{}\"\n", receiver.url("/hook")));
+  auto config =
+      dir.write("config.toml",
+                policy_config(app, "restart_budget = \"1 per 1h\"\n", "grace = \"0s\"\nbackoff = \"0s\"\n") +
+                    fmt::format("\n[[alert]]\nwebhook = \"{}\"\n", receiver.url("/hook")));
   const EnvList direct{{"no_proxy", "127.0.0.1"}, {"NO_PROXY", "127.0.0.1"}};
   const std::string app_name = app.name();
   auto events_after = [&](int expected_exit) {
@@ -410,9 +411,9 @@ TEST_CASE("a webhook that never answers does not push the run past its deadline"
   receiver.set_route("/hook", Route{.hang = true});
   TempDir dir;
   // The channel's own timeout is far beyond the run's deadline of 6 s.
-  auto config = dir.write("config.toml",
-                          policy_config(app, "", "grace = \"0s\"\nbackoff = \"0s\"\n") +
-                              fmt::format("\n[[alert]]\nwebhook = \"{}\"\ntimeout = \"10m\"\n", receiver.url("/hook")));
+  auto config = dir.write("config.toml", policy_config(app, "", "grace = \"0s\"\nbackoff = \"0s\"\n") +
+                                             fmt::format("\n[[alert]]\nwebhook = \"{}\"\ntimeout = \"10m\"\n",
+                                                         receiver.url("/hook")));
   app.set_mode("503");
   const long restarts_before = Pm2Engine::restart_count(app.name());
   // run_monitor fails the test if the run is still going 4 s after its deadline.

@@ -32,11 +32,13 @@ namespace {
 // destruction or stop().
 class Pm2Writer {
  public:
-  Pm2Writer(std::string name, const std::vector<std::string>& args, const std::string& out, const std::string& err)
+  Pm2Writer(std::string name, const std::vector<std::string>& args, const std::string& out,
+            const std::string& err)
       : name_(std::move(name)) {
     Pm2Engine::try_run({"delete", name_});
-    std::vector<std::string> start{"start", PM_LOG_WRITER, "--name", name_, "--interpreter", "none",
-                                   "--no-autorestart", "--output", out, "--error", err, "--"};
+    std::vector<std::string> start{
+        "start", PM_LOG_WRITER, "--name", name_, "--interpreter", "none", "--no-autorestart", "--output",
+        out,     "--error",     err,      "--"};
     start.insert(start.end(), args.begin(), args.end());
     Pm2Engine::run(start);
   }
@@ -55,9 +57,10 @@ TEST_CASE("PM2's own log files rotate by copytruncate under a busy app: every li
   const std::string out = dir.path() + "/app-out.log";
   // The app prints as fast as it can; PM2 appends what it prints to `out` (O_APPEND).
   Pm2Writer writer("it-rotate-pm2-ct", {"-", "pct", "0"}, out, dir.path() + "/app-err.log");
-  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"512K\"\n"
-                                                     "keep = 50\ncompress = true\nmethod = \"copytruncate\"\n",
-                                                     out));
+  auto config =
+      dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"512K\"\n"
+                                           "keep = 50\ncompress = true\nmethod = \"copytruncate\"\n",
+                                           out));
   int rotations = 0;
   for (int attempt = 0; attempt < 12 && rotations < 4; ++attempt) {
     wait_for_size(out, 600 * 1024);
@@ -83,10 +86,11 @@ TEST_CASE("rename + pm2 reloadLogs: PM2 reopens its files, nothing doubled or to
   TempDir dir;
   const std::string out = dir.path() + "/writer-out.log";
   Pm2Writer writer("it-rotate-reload", {"-", "pm2", "20"}, out, dir.path() + "/writer-err.log");
-  auto config = dir.write("config.toml", pm2_table() + fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"32K\"\n"
-                                                                   "keep = 50\ncompress = true\n"
-                                                                   "reopen = {{ pm2 = \"it-rotate-reload\" }}\n",
-                                                                   out));
+  auto config =
+      dir.write("config.toml", pm2_table() + fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"32K\"\n"
+                                                         "keep = 50\ncompress = true\n"
+                                                         "reopen = {{ pm2 = \"it-rotate-reload\" }}\n",
+                                                         out));
   for (int i = 0; i < 6; ++i) {
     wait_for_size(out, 64 * 1024);  // from the second run on: only if PM2 reopened the new file
     auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
@@ -111,7 +115,8 @@ TEST_CASE("rename + pm2 reloadLogs: PM2 reopens its files, nothing doubled or to
 TEST_CASE("copytruncate under a writer that never reopens: every line in exactly one file", "[pm2][rotate]") {
   TempDir dir;
   const std::string live = dir.path() + "/direct.log";
-  Pm2Writer writer("it-rotate-copytruncate", {live, "ct", "0"}, dir.path() + "/out.log", dir.path() + "/err.log");
+  Pm2Writer writer("it-rotate-copytruncate", {live, "ct", "0"}, dir.path() + "/out.log",
+                   dir.path() + "/err.log");
   // As fast as it can write. copytruncate cuts only where a line ends on a filesystem block boundary
   // (so the collapse splits no line): at 1M there are 256 of them, and a
   // run that finds none says so and waits for the file to grow.
@@ -151,10 +156,11 @@ TEST_CASE("rename + SIGHUP by pidfile under a writer as fast as it can: every li
     if (it->path().filename().string().starts_with("it-rotate-signal-")) pidfile = it->path().string();
   }
   REQUIRE_FALSE(pidfile.empty());
-  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1M\"\nkeep = 50\n"
-                                                     "compress = true\n"
-                                                     "reopen = {{ pidfile = \"{}\", signal = \"HUP\" }}\n",
-                                                     live, pidfile));
+  auto config =
+      dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1M\"\nkeep = 50\n"
+                                           "compress = true\n"
+                                           "reopen = {{ pidfile = \"{}\", signal = \"HUP\" }}\n",
+                                           live, pidfile));
   for (int i = 0; i < 8; ++i) {
     wait_for_size(live, 2 * 1024 * 1024);
     auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
@@ -172,7 +178,8 @@ TEST_CASE("rename + SIGHUP by pidfile under a writer as fast as it can: every li
 TEST_CASE("rotate --dry-run says what would rotate and touches nothing", "[pm2][rotate]") {
   TempDir dir;
   const std::string live = dir.write("app.log", std::string(3000, 'x') + "\n");
-  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1K\"\n", live));
+  auto config =
+      dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{}\"]\nmax_size = \"1K\"\n", live));
   auto run = run_monitor({"rotate", "--dry-run", "-c", config, "--state-dir", dir.path() + "/state"});
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.out, Contains("would rotate " + live + " -> " + live + ".1"));
@@ -180,8 +187,9 @@ TEST_CASE("rotate --dry-run says what would rotate and touches nothing", "[pm2][
   CHECK(fs::file_size(live) == 3001);
 }
 
-TEST_CASE("a run with --once checks, then rotates: a due group rotates on a quiet healthy run that prints nothing",
-          "[pm2][rotate]") {
+TEST_CASE(
+    "a run with --once checks, then rotates: a due group rotates on a quiet healthy run that prints nothing",
+    "[pm2][rotate]") {
   TestApp app("it-rotate-once", 39145);
   TempDir dir;
   const std::string live = dir.write("app.log", std::string(3000, 'x') + "\n");
@@ -225,11 +233,11 @@ TEST_CASE("the monitor's own --log-file rotates past [monitor] log_max_size and 
   TestApp app("it-rotate-own-log", 39147);
   TempDir dir;
   const std::string log = dir.write("monitor.log", std::string(70000, 'z') + "\n");
-  auto config = dir.write("config.toml",
-                          pm2_table() + fmt::format("[monitor]\nlog_max_size = \"64K\"\nlog_keep = 2\n\n"
-                                                    "[[service]]\nname = \"{}\"\nbackend = \"pm2\"\n"
-                                                    "[service.health]\nurl = \"{}\"\n",
-                                                    app.name(), app.health_url()));
+  auto config =
+      dir.write("config.toml", pm2_table() + fmt::format("[monitor]\nlog_max_size = \"64K\"\nlog_keep = 2\n\n"
+                                                         "[[service]]\nname = \"{}\"\nbackend = \"pm2\"\n"
+                                                         "[service.health]\nurl = \"{}\"\n",
+                                                         app.name(), app.health_url()));
   auto run = run_monitor({"--once", "--log-file", log, "-c", config, "--state-dir", dir.path() + "/state"});
   INFO("stderr:\n" << run.err);
   CHECK(run.exit_code == 0);
@@ -244,7 +252,8 @@ TEST_CASE("the monitor's own --log-file rotates past [monitor] log_max_size and 
   REQUIRE(fs::exists(log));
   const auto rotated_size = fs::file_size(log + ".1");
   app.set_mode("503");  // something for the next run to log: a restart
-  CHECK(run_monitor({"--once", "--log-file", log, "-c", config, "--state-dir", dir.path() + "/state"}).exit_code == 1);
+  CHECK(run_monitor({"--once", "--log-file", log, "-c", config, "--state-dir", dir.path() + "/state"})
+            .exit_code == 1);
   CHECK_THAT(read_text(log), Contains(app.name()));  // the next run writes to the new file, not due yet
   CHECK(fs::file_size(log + ".1") == rotated_size);
 }
@@ -254,10 +263,11 @@ TEST_CASE("bad paths fail their group with a clear error and touch nothing: no m
   TempDir dir;
   const std::string kept = dir.write("kept.log", std::string(3000, 'k') + "\n");
   fs::create_directories(dir.path() + "/adir.log");
-  auto config = dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{0}/none-*.log\"]\nmax_size = \"1K\"\n\n"
-                                                     "[[logs]]\npaths = [\"{0}/adir.log\"]\nmax_size = \"1K\"\n\n"
-                                                     "[[logs]]\npaths = [\"{1}\"]\nmax_size = \"1K\"\n",
-                                                     dir.path(), kept));
+  auto config =
+      dir.write("config.toml", fmt::format("[[logs]]\npaths = [\"{0}/none-*.log\"]\nmax_size = \"1K\"\n\n"
+                                           "[[logs]]\npaths = [\"{0}/adir.log\"]\nmax_size = \"1K\"\n\n"
+                                           "[[logs]]\npaths = [\"{1}\"]\nmax_size = \"1K\"\n",
+                                           dir.path(), kept));
   auto run = run_monitor({"rotate", "-c", config, "--state-dir", dir.path() + "/state"});
   INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
   CHECK(run.exit_code == 2);
@@ -310,7 +320,8 @@ TEST_CASE("a full disk fails the group with the error and loses nothing", "[pm2]
   SmallTmpfs small(dir.path(), 96);
   if (!small.mounted()) {
     const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") FAIL("CI=true and a tmpfs cannot be mounted: " << small.error());
+    if (ci != nullptr && std::string(ci) == "true")
+      FAIL("CI=true and a tmpfs cannot be mounted: " << small.error());
     WARN("not run: a tmpfs cannot be mounted here (needs root): " << small.error());
     return;
   }

@@ -202,7 +202,8 @@ TEST_CASE("an --interval loop takes the lock per cycle: pause and resume reach i
   CHECK_THAT(second.err, Contains("an --interval loop already runs") && Contains(".loop.lock"));
 
   // A cycle may hold the lock for a moment: --wait-lock waits for it to end.
-  auto paused = run_monitor({"pause", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
+  auto paused =
+      run_monitor({"pause", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
   REQUIRE(paused.exit_code == 0);
   const long restarts_before = Pm2Engine::restart_count(app.name());
   app.set_mode("503");
@@ -212,7 +213,8 @@ TEST_CASE("an --interval loop takes the lock per cycle: pause and resume reach i
   CHECK(Pm2Engine::restart_count(app.name()) == restarts_before);
   CHECK(status_of_in(config, state_dir)["paused"] == true);
 
-  auto resumed = run_monitor({"resume", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
+  auto resumed =
+      run_monitor({"resume", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
   REQUIRE(resumed.exit_code == 0);
   CHECK(wait_until([&] { return Pm2Engine::restart_count(app.name()) > restarts_before; }));
   seen = wait_for_status(config, state_dir, [](const auto& row) { return !row["last_restart"].is_null(); });

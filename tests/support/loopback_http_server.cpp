@@ -154,8 +154,7 @@ void LoopbackHttpServer::serve(int fd) {
   RecordedRequest request{parse_request_head(std::string_view(received).substr(0, head_end)), {}};
   // The body: Content-Length bytes (no chunked encoding: the tests' clients send lengths).
   const auto length_header = request.headers.find("content-length");
-  const std::size_t length =
-      length_header == request.headers.end() ? 0 : std::stoul(length_header->second);
+  const std::size_t length = length_header == request.headers.end() ? 0 : std::stoul(length_header->second);
   const std::size_t wanted = head_end + 4 + length;
   read_until(fd, received, [&](const std::string& text) { return text.size() >= wanted; });
   request.body = received.substr(std::min(received.size(), head_end + 4), length);

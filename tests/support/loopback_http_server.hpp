@@ -32,7 +32,7 @@ struct Route {
 };
 
 struct RecordedRequest : RequestHead {
-  std::string body;                            // as long as Content-Length says (or until close)
+  std::string body;  // as long as Content-Length says (or until close)
 };
 
 class LoopbackHttpServer {

@@ -9,12 +9,12 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
-#include "config_documents.hpp"
 #include "config/load_config.hpp"
 #include "config/status_ranges.hpp"
 #include "config/suggest.hpp"
 #include "config/text_rules.hpp"
 #include "config/url_check.hpp"
+#include "config_documents.hpp"
 
 using namespace std::chrono_literals;
 using Catch::Contains;
@@ -304,7 +304,8 @@ restart_timeout = "5s"
   SECTION("nothing close: the known keys") {
     CHECK(error_of(R"([monitor]
 colour = "blue"
-)") == "test.toml:2:1: unknown key 'colour' in [monitor] (known keys: state_dir, deadline, verify_interval, log_max_size, log_keep)");
+)") == "test.toml:2:1: unknown key 'colour' in [monitor] (known keys: state_dir, deadline, verify_interval, "
+       "log_max_size, log_keep)");
   }
 }
 
@@ -851,14 +852,17 @@ TEST_CASE("config: [monitor] log_max_size and log_keep, for the monitor's own lo
     CHECK(config.monitor.log_keep == 5);
   }
   SECTION("set") {
-    auto config = parsed("[monitor]\nlog_max_size = \"512K\"\nlog_keep = 0\n[[service]]\nname = \"a\"\nbackend = \"pm2\"\n");
+    auto config = parsed(
+        "[monitor]\nlog_max_size = \"512K\"\nlog_keep = 0\n[[service]]\nname = \"a\"\nbackend = \"pm2\"\n");
     CHECK(config.monitor.log_max_size == 512u * 1024);
     CHECK(config.monitor.log_keep == 0);
   }
   SECTION("errors") {
     CHECK(error_of("[monitor]\nlog_max_size = \"0K\"\n") ==
           "test.toml:2:16: 'log_max_size' must be larger than zero");
-    CHECK_THAT(error_of("[monitor]\nlog_max_size = \"10 parsecs\"\n"), StartsWith("test.toml:2:16: 'log_max_size': "));
-    CHECK(error_of("[monitor]\nlog_keep = 1001\n") == "test.toml:2:12: 'log_keep' must be from 0 to 1000, got 1001");
+    CHECK_THAT(error_of("[monitor]\nlog_max_size = \"10 parsecs\"\n"),
+               StartsWith("test.toml:2:16: 'log_max_size': "));
+    CHECK(error_of("[monitor]\nlog_keep = 1001\n") ==
+          "test.toml:2:12: 'log_keep' must be from 0 to 1000, got 1001");
   }
 }

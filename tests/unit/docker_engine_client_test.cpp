@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "child_process.hpp"
 #include "unix_socket_http_server.hpp"
 
 using Catch::Matchers::Contains;
@@ -47,31 +48,11 @@ std::vector<std::string> request_lines(const UnixSocketHttpServer& server) {
 // What `client.get("/info")` says, run in a child process as user nobody: root
 // connects to a mode-000 socket regardless, so EACCES needs an unprivileged user.
 std::string get_as_nobody(const std::string& socket_path) {
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::string out = "cannot drop privileges";
-    if (setgid(65534) == 0 && setuid(65534) == 0) {
-      DockerEngineClient client(socket_endpoint(socket_path));
-      auto response = client.get("/info", Deadline::after(Duration{5000}));
-      out = response ? "answered " + std::to_string(response->status) : response.error();
-    }
-    [[maybe_unused]] auto written = write(pipe_fds[1], out.data(), out.size());
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  std::string out;
-  char buffer[512];
-  ssize_t got;
-  while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<std::size_t>(got));
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return out;
+  return pm::test::in_child([&] {
+    DockerEngineClient client(socket_endpoint(socket_path));
+    auto response = client.get("/info", Deadline::after(Duration{5000}));
+    return response ? "answered " + std::to_string(response->status) : response.error();
+  });
 }
 
 }  // namespace

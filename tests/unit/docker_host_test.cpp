@@ -1,4 +1,5 @@
 #include "backend/docker_host.hpp"
+#include "child_process.hpp"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -73,29 +74,10 @@ std::string rejected_host(const std::string& host) {
 
 // The error resolve_docker_endpoint gives in a child process running as nobody (uid 65534).
 std::string error_as_nobody(const DockerHostSettings& settings) {
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::string out = "cannot drop privileges";
-    if (setgid(65534) == 0 && setuid(65534) == 0) {
-      auto endpoint = resolve_docker_endpoint(settings);
-      out = endpoint ? "resolved" : endpoint.error();
-    }
-    [[maybe_unused]] auto written = write(pipe_fds[1], out.data(), out.size());
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  std::string out;
-  char buffer[512];
-  ssize_t got;
-  while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<std::size_t>(got));
-  close(pipe_fds[0]);
-  waitpid(child, nullptr, 0);
-  return out;
+  return pm::test::in_child([&] {
+    auto endpoint = resolve_docker_endpoint(settings);
+    return endpoint ? std::string("resolved") : endpoint.error();
+  });
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <functional>
 #include <sstream>
 
+#include "child_process.hpp"
 #include "state/state_dir.hpp"
 
 using Catch::Matchers::Contains;
@@ -20,6 +21,8 @@ using Catch::Matchers::StartsWith;
 using pm::StateDocument;
 using pm::StateError;
 namespace fs = boost::filesystem;
+
+using pm::test::in_child;
 
 namespace {
 
@@ -56,32 +59,6 @@ StateDocument sample_document() {
   document.services["backend-api"] = {{"failures", 3}, {"restarts", {1700000000, 1700000060}}};
   document.services["web"] = nlohmann::json::object();
   return document;
-}
-
-// What `work` returns, computed in a forked child; as root the child first
-// becomes nobody (uid 65534), because root writes through any mode bits.
-std::string in_child(const std::function<std::string()>& work, bool as_nobody) {
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::string out = "cannot drop privileges";
-    if (!as_nobody || geteuid() != 0 || (setgid(65534) == 0 && setuid(65534) == 0)) out = work();
-    [[maybe_unused]] auto written = write(pipe_fds[1], out.data(), out.size());
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  std::string out;
-  char buffer[512];
-  ssize_t got;
-  while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<std::size_t>(got));
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return out;
 }
 
 std::string save_error(const std::string& path, const StateDocument& document) {

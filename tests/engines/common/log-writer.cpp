@@ -2,10 +2,9 @@
  * n = 1, 2, 3, ..., each with one write(2) to PATH opened O_APPEND, as daemons
  * that log to a file do. The padding is (n * 7) % 23 'x's, so line lengths
  * vary as real log lines do (and a torn line shows). PATH "-" is stdout,
- * never reopened (for PM2, which logs what its apps print). On SIGHUP and SIGUSR1 it reopens PATH (the "reopen" a
- * rename rotation asks for); on SIGTERM or SIGINT it writes the last n it
- * wrote to PATH.last and exits 0. Built static, so the same binary runs
- * under PM2, in a systemd unit and in a busybox container.
+ * never reopened (for PM2, which logs what its apps print). On SIGHUP and SIGUSR1 it reopens PATH (the
+ * "reopen" a rename rotation asks for); on SIGTERM or SIGINT it writes the last n it wrote to PATH.last and
+ * exits 0. Built static, so the same binary runs under PM2, in a systemd unit and in a busybox container.
  *
  * Usage: log-writer PATH TAG [INTERVAL_US]   (default 1000 us between lines; 0: no pause)
  */
