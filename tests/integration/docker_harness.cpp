@@ -22,16 +22,6 @@ namespace {
 
 const EngineRegistration docker_registration("docker", &DockerEngine::unavailable_reason);
 
-// Polls `done` every 100 ms for up to 60 s: long enough to mean "never".
-bool eventually(const std::function<bool()>& done) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
 // GET /_ping on the engine socket: whether it answers "OK".
 bool engine_answers_ping(const std::string& socket) {
   CURL* curl = curl_easy_init();

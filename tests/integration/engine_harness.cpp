@@ -190,6 +190,15 @@ MonitorRun run_monitor(std::vector<std::string> args, const EnvList& env, Durati
   return MonitorRun{result->exit_code, result->out, result->err, result->elapsed};
 }
 
+bool eventually(const std::function<bool()>& done, Duration limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

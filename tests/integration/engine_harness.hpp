@@ -5,6 +5,7 @@
 // The PM2 parts (the private daemon started by tests/engines/pm2/start.sh and
 // test apps in it) live here too; other engines have their own harness
 // (docker_harness.hpp).
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -141,6 +142,10 @@ class BackgroundMonitor {
 nlohmann::json parse_json(const MonitorRun& run);
 // The report's entry for the service `name`; fails the test when there is none.
 nlohmann::json service_named(const nlohmann::json& report, const std::string& name);
+// Polls `done` every 100 ms until it is true (true) or `limit` passes
+// (false); the default is long enough to mean "never".
+bool eventually(const std::function<bool()>& done, Duration limit = Duration{60000});
+
 // The whole content of the file at `path` ("" when it cannot be read).
 std::string read_text(const std::string& path);
 // A JSON string's text, "" for null or any other type.

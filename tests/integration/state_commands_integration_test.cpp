@@ -168,17 +168,6 @@ nlohmann::json wait_for_status(const std::string& config, const std::string& sta
   return row;
 }
 
-// Polls `done` every 100 ms until it is true (true) or `limit` passes (false).
-template <class Condition>
-bool wait_until(Condition done, Duration limit = Duration{20000}) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return true;
-}
-
 nlohmann::json status_of_in(const std::string& config, const std::string& state_dir) {
   return wait_for_status(config, state_dir, [](const auto&) { return true; });
 }
@@ -209,14 +198,14 @@ TEST_CASE("an --interval loop takes the lock per cycle: pause and resume reach i
   app.set_mode("503");
   // The loop reloaded the state with the pause in it: the failure is logged, not acted on.
   const std::string paused_line = "it-loop: unhealthy (status 503 not in 200-399); not restarted: paused";
-  REQUIRE(wait_until([&] { return loop.err_so_far().find(paused_line) != std::string::npos; }));
+  REQUIRE(eventually([&] { return loop.err_so_far().find(paused_line) != std::string::npos; }));
   CHECK(Pm2Engine::restart_count(app.name()) == restarts_before);
   CHECK(status_of_in(config, state_dir)["paused"] == true);
 
   auto resumed =
       run_monitor({"resume", "it-loop", "-c", config, "--state-dir", state_dir, "--wait-lock", "20s"});
   REQUIRE(resumed.exit_code == 0);
-  CHECK(wait_until([&] { return Pm2Engine::restart_count(app.name()) > restarts_before; }));
+  CHECK(eventually([&] { return Pm2Engine::restart_count(app.name()) > restarts_before; }));
   seen = wait_for_status(config, state_dir, [](const auto& row) { return !row["last_restart"].is_null(); });
   CHECK(seen["paused"] == false);
   CHECK(seen["restarts_in_window"] == 1);

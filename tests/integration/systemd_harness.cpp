@@ -19,16 +19,6 @@ namespace {
 
 const EngineRegistration systemd_registration("systemd", &SystemdEngine::unavailable_reason);
 
-// Polls `done` every 100 ms for up to 60 s: long enough to mean "never".
-bool eventually(const std::function<bool()>& done) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
 // STATE_DIR/env, or why it cannot be used. Never fails the test: the engine
 // check and destructors use it too.
 std::expected<EnvList, std::string> read_env_file() {

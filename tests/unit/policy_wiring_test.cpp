@@ -4,16 +4,13 @@
 
 #include "config/load_config.hpp"
 #include "core/policy_gate.hpp"
+#include "fake_clock.hpp"
 #include "policy/history_json.hpp"
 
 using namespace pm;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct FixedRandom : RandomSource {
-  double uniform01() override { return 0.5; }
-};
 
 ServiceConfig named(std::string name) {
   ServiceConfig service;
@@ -90,7 +87,7 @@ TEST_CASE("a history survives its JSON form", "[policy][state]") {
 
 TEST_CASE("the policy gate counts runs, records restarts and reports changes once", "[policy]") {
   std::map<std::string, ServiceHistory> histories;
-  FixedRandom random;
+  pm::test::FixedRandom random;
   PolicyGate gate(histories, random);
   ServiceConfig api = named("api");
   api.policy.confirm = 2;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fake_clock.hpp"
 #include "report/json_report.hpp"
 #include "report/status_report.hpp"
 #include "report_samples.hpp"
@@ -35,8 +36,7 @@ CycleResult cycle_of(std::vector<ServiceResult> services) {
   return cycle;
 }
 
-// 2024-05-01 12:00:00 UTC.
-const WallTime kNoon = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h;
+using pm::test::kNoon;  // 2024-05-01 12:00:00 UTC
 
 std::vector<StatusEntry> status_sample() {
   ServiceHistory restarted;

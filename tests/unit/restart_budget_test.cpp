@@ -5,28 +5,18 @@
 #include <algorithm>
 #include <vector>
 
+#include "fake_clock.hpp"
 #include "policy/restart_policy.hpp"
 
 using namespace std::chrono_literals;
 using pm::ObservedHealth;
 using pm::PolicyEvent;
 using pm::RestartDecision;
+using pm::test::at;
+using pm::test::FixedRandom;
+using pm::test::kNoon;
 
 namespace {
-
-// 2024-05-01 12:00:00 UTC, the first run.
-const pm::WallTime kNoon = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h;
-
-pm::WallTime at(std::chrono::seconds since_noon) { return kNoon + since_noon; }
-
-class FixedRandom final : public pm::RandomSource {
- public:
-  explicit FixedRandom(double value) : value_(value) {}
-  double uniform01() override { return value_; }
-
- private:
-  double value_;
-};
 
 // Runs of a cron-started monitor on one service (see restart_policy_test.cpp).
 struct Runs {

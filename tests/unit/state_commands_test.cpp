@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/load_config.hpp"
+#include "fake_clock.hpp"
 #include "policy/restart_policy.hpp"
 
 using namespace pm;
@@ -14,8 +15,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// 2024-05-01 12:00:00 UTC.
-const WallTime kNoon = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h;
+using pm::test::kNoon;  // 2024-05-01 12:00:00 UTC
 
 Config config_of(const std::string& text) {
   auto config = parse_config(text, "/etc/pm/config.toml");
