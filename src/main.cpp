@@ -1,5 +1,6 @@
 // process-monitor's entry point: parse the command line, run the command,
 // turn what escapes into one error line and exit code 3.
+#include <cstdio>
 #include <exception>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include "cli/rotate_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/state_commands.hpp"
+#include "report/nagios_line.hpp"
 
 namespace {
 
@@ -41,10 +43,18 @@ int main(int argc, char** argv) {
     pm::print_error(std::string(error.what()) + " (see --help)");
     return pm::kExitUsage;
   }
+  int code = pm::kExitUsage;
   try {
-    return run_command(options);
+    code = run_command(options);
   } catch (const std::exception& error) {
     pm::print_error(std::string("internal error: ") + error.what());
-    return pm::kExitUsage;
   }
+  // A Nagios plugin prints one line whatever happens; a run that ended
+  // before any check (config error, lock held) has no report to print it.
+  if (options.nagios && options.command == pm::Command::Run && code >= pm::kExitUsage) {
+    const std::string& why = pm::first_error();
+    std::fputs(pm::render_nagios_unknown(why.empty() ? "the run ended before any check" : why).c_str(),
+               stdout);
+  }
+  return code;
 }

@@ -39,6 +39,18 @@ class Backend {
   virtual std::expected<StatusByTarget, std::string> observe(const std::vector<std::string>& targets,
                                                              Deadline deadline) = 0;
 
+  // Fills in the usage (UnitStatus::usage) of `units`, running units from
+  // this cycle's observe() whose service has a resource limit, where
+  // observe() did not report it already. For engines that charge a call per
+  // unit for it (Docker's stats), so only limited units pay. Unexpected:
+  // why some units were left without usage. Optional: PM2 and systemd report
+  // usage in observe() itself.
+  virtual std::expected<void, std::string> measure(const std::vector<UnitStatus*>& units, Deadline deadline) {
+    (void)units;
+    (void)deadline;
+    return {};
+  }
+
   // Restarts `service` (starts it if it is stopped or failed); `last` is
   // its status from observe(). Returns what was done ("pm2 restart 3 4"),
   // or why it failed. Returns once the engine has accepted the restart; the

@@ -10,6 +10,7 @@
 
 #include "backend/docker_containers.hpp"
 #include "backend/docker_selector.hpp"
+#include "backend/docker_stats.hpp"
 
 namespace pm {
 namespace {
@@ -213,6 +214,37 @@ std::expected<std::vector<ContainerSummary>, std::string> DockerBackend::list_co
   auto engine = client();
   if (!engine) return std::unexpected(engine.error());
   return fetch_container_list(**engine, list_path({}), deadline.capped(settings_.timeout));
+}
+
+std::expected<void, std::string> DockerBackend::measure(const std::vector<UnitStatus*>& units,
+                                                        Deadline deadline) {
+  auto engine = client();
+  if (!engine) return std::unexpected(engine.error());
+  Deadline call_deadline = deadline.capped(settings_.timeout);
+  std::expected<void, std::string> outcome;
+  auto fail = [&](std::string why) {
+    if (outcome) outcome = std::unexpected(std::move(why));
+  };
+  for (UnitStatus* unit : units) {
+    if (unit->state != UnitState::Running || unit->handles.empty() || unit->usage != ResourceUse{}) continue;
+    const std::string& id = unit->handles.front();
+    auto answer = (*engine)->get("/containers/" + id + "/stats?stream=false&one-shot=true", call_deadline);
+    if (!answer) {
+      fail(answer.error());
+      continue;
+    }
+    if (answer->status != 200) {
+      fail(failed_call("the stats of " + id.substr(0, 12), *answer));
+      continue;
+    }
+    auto use = parse_container_stats(answer->body);
+    if (!use) {
+      fail(fmt::format("the stats of {}: {}", id.substr(0, 12), use.error()));
+      continue;
+    }
+    unit->usage = *use;
+  }
+  return outcome;
 }
 
 std::expected<std::string, std::string> DockerBackend::restart(const ServiceConfig& service,

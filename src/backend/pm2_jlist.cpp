@@ -74,9 +74,11 @@ std::expected<Pm2Process, std::string> read_entry(const json& entry, std::size_t
     process.exec_mode = mode->get<std::string>();
   }
   if (auto monit = entry.find("monit"); monit != entry.end() && monit->is_object()) {
-    process.memory_bytes = number_or(*monit, "memory", 0);
+    if (auto memory = monit->find("memory"); memory != monit->end() && memory->is_number()) {
+      process.memory_bytes = std::max(0L, memory->get<long>());
+    }
     if (auto cpu = monit->find("cpu"); cpu != monit->end() && cpu->is_number()) {
-      process.cpu_percent = cpu->get<double>();
+      process.cpu_percent = std::max(0.0, cpu->get<double>());
     }
   }
   return process;
@@ -136,6 +138,8 @@ StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
     UnitStatus status;
     int instances = 0;
     int online = 0;
+    int measured = 0;
+    ResourceUse usage{0, 0.0, std::nullopt};
     UnitState worst = UnitState::Running;
     std::string worst_word;
     for (const auto& process : processes) {
@@ -149,6 +153,11 @@ StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
       }
       if (process.pid > 0 && state == UnitState::Running)
         status.pids.push_back(static_cast<int>(process.pid));
+      if (state == UnitState::Running && process.memory_bytes && process.cpu_percent) {
+        ++measured;
+        *usage.memory_bytes += static_cast<std::uint64_t>(*process.memory_bytes);
+        *usage.cpu_ratio += *process.cpu_percent / 100.0;
+      }
       status.restart_count += process.restart_time;
       status.handles.push_back(std::to_string(process.pm_id));
     }
@@ -161,6 +170,7 @@ StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
                             : online == instances
                                 ? fmt::format("online ({} instances)", instances)
                                 : fmt::format("{} ({}/{} online)", worst_word, online, instances);
+      if (worst == UnitState::Running && measured == instances) status.usage = usage;
     }
     result[target].push_back(std::move(status));
   }

@@ -4,6 +4,7 @@
 // both in pm2_env.env and merged into pm2_env itself), and it is dropped
 // while parsing so it can never reach a log line or a report.
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,8 +20,9 @@ struct Pm2Process {
   std::string status;  // online, launching, stopping, stopped, errored, one-launch-status
   long restart_time = 0;
   std::string exec_mode;  // fork_mode, cluster_mode
-  long memory_bytes = 0;
-  double cpu_percent = 0;
+  // pidusage's sample of the process (monit), absent when PM2 gives none
+  std::optional<long> memory_bytes;
+  std::optional<double> cpu_percent;  // 100 = one CPU busy
 };
 
 // Reads jlist output. Tolerates lines printed before the JSON (older PM2
@@ -31,7 +33,8 @@ std::expected<std::vector<Pm2Process>, std::string> parse_pm2_jlist(std::string_
 
 // One status per target. Several processes share a name in cluster mode (or
 // when started with -i): the service is Running only if every instance is
-// online, and otherwise takes the state of its worst instance.
+// online, and otherwise takes the state of its worst instance. Its usage is
+// the sum over its online instances, set only when every one reports it.
 StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
                                        const std::vector<std::string>& targets);
 

@@ -81,10 +81,11 @@ std::expected<sd_bus_message*, std::string> call(sd_bus* bus, SystemdScope scope
 
 struct PropertyRead {
   int* pending;
-  std::string* text = nullptr;  // for "s" properties
-  long* number = nullptr;       // for "u" properties
-  bool optional = false;        // Service properties: absent on other unit types and old systemd
-  std::string* failure;         // the first failure of a required property
+  std::string* text = nullptr;                      // for "s" properties
+  long* number = nullptr;                           // for "u" properties
+  std::optional<std::uint64_t>* counter = nullptr;  // for "t" properties; UINT64_MAX: not set
+  bool optional = false;  // Service properties: absent on other unit types and old systemd
+  std::string* failure;   // the first failure of a required property
   const char* property;
 };
 
@@ -103,10 +104,14 @@ int on_property(sd_bus_message* reply, void* userdata, sd_bus_error*) {
     const char* value = nullptr;
     r = sd_bus_message_read(reply, "v", "s", &value);
     if (r >= 0) *read->text = value;
-  } else {
+  } else if (read->number != nullptr) {
     uint32_t value = 0;
     r = sd_bus_message_read(reply, "v", "u", &value);
     if (r >= 0) *read->number = value;
+  } else {
+    uint64_t value = 0;
+    r = sd_bus_message_read(reply, "v", "t", &value);
+    if (r >= 0 && value != UINT64_MAX) *read->counter = value;
   }
   if (r < 0 && read->failure->empty()) {
     *read->failure = fmt::format("{}: unexpected type ({})", read->property, errno_text(r));
@@ -184,7 +189,7 @@ std::expected<std::map<std::string, SystemdUnitProperties>, std::string> Systemd
   std::map<std::string, SystemdUnitProperties> result;
   std::map<std::string, std::string> failures;
   std::vector<PropertyRead> reads;
-  reads.reserve(units.size() * 7);  // stable addresses: callbacks hold pointers into it
+  reads.reserve(units.size() * 9);  // stable addresses: callbacks hold pointers into it
   int pending = 0;
   std::vector<sd_bus_slot*> slots;
   auto release = [&] {
@@ -204,19 +209,23 @@ std::expected<std::map<std::string, SystemdUnitProperties>, std::string> Systemd
       const char* property;
       std::string* text;
       long* number;
+      std::optional<std::uint64_t>* counter;
       bool optional;
     };
     const Wanted wanted[] = {
-        {kUnitInterface, "Id", &properties.id, nullptr, false},
-        {kUnitInterface, "LoadState", &properties.load_state, nullptr, false},
-        {kUnitInterface, "ActiveState", &properties.active_state, nullptr, false},
-        {kUnitInterface, "SubState", &properties.sub_state, nullptr, false},
-        {kServiceInterface, "Result", &properties.result, nullptr, true},
-        {kServiceInterface, "NRestarts", nullptr, &properties.n_restarts, true},
-        {kServiceInterface, "MainPID", nullptr, &properties.main_pid, true},
+        {kUnitInterface, "Id", &properties.id, nullptr, nullptr, false},
+        {kUnitInterface, "LoadState", &properties.load_state, nullptr, nullptr, false},
+        {kUnitInterface, "ActiveState", &properties.active_state, nullptr, nullptr, false},
+        {kUnitInterface, "SubState", &properties.sub_state, nullptr, nullptr, false},
+        {kServiceInterface, "Result", &properties.result, nullptr, nullptr, true},
+        {kServiceInterface, "NRestarts", nullptr, &properties.n_restarts, nullptr, true},
+        {kServiceInterface, "MainPID", nullptr, &properties.main_pid, nullptr, true},
+        {kServiceInterface, "MemoryCurrent", nullptr, nullptr, &properties.memory_current, true},
+        {kServiceInterface, "CPUUsageNSec", nullptr, nullptr, &properties.cpu_usage_nsec, true},
     };
     for (const auto& want : wanted) {
-      reads.push_back(PropertyRead{&pending, want.text, want.number, want.optional, &failure, want.property});
+      reads.push_back(PropertyRead{&pending, want.text, want.number, want.counter, want.optional, &failure,
+                                   want.property});
       sd_bus_slot* slot = nullptr;
       int r = sd_bus_call_method_async(bus_, &slot, kService, path, "org.freedesktop.DBus.Properties", "Get",
                                        on_property, &reads.back(), "ss", want.interface, want.property);

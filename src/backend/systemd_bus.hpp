@@ -5,9 +5,11 @@
 // note of the systemd backend), errors arrive typed (AccessDenied,
 // UnitMasked, NoSuchUnit) instead of as text to parse, and a restart's job
 // result comes from the job's own JobRemoved signal.
+#include <cstdint>
 #include <expected>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,10 @@ struct SystemdUnitProperties {
   std::string result;        // Service.Result: success, exit-code, signal, start-limit-hit, ...
   long n_restarts = -1;      // Service.NRestarts; -1 when absent (systemd < 235, or not a service)
   long main_pid = 0;         // Service.MainPID; 0 when none
+  // Service.MemoryCurrent and CPUUsageNSec; unset when systemd reports none
+  // (accounting off, no cgroup controller, or UINT64_MAX "[not set]").
+  std::optional<std::uint64_t> memory_current;
+  std::optional<std::uint64_t> cpu_usage_nsec;
 };
 
 // A loaded unit as Manager.ListUnitsByPatterns lists it.

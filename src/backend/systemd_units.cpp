@@ -48,7 +48,12 @@ UnitStatus systemd_unit_status(const SystemdUnitProperties& properties) {
   status.engine_state =
       fmt::format("{} ({})", active, show_result ? properties.result : properties.sub_state);
   if (properties.load_state != "loaded") status.engine_state += fmt::format(", {}", properties.load_state);
-  if (status.state != UnitState::Running) status.pids.clear();
+  if (status.state != UnitState::Running) {
+    status.pids.clear();
+  } else {
+    status.usage.memory_bytes = properties.memory_current;
+    status.usage.cpu_time_ns = properties.cpu_usage_nsec;
+  }
   return status;
 }
 

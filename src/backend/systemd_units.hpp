@@ -29,6 +29,7 @@ std::string format_systemd_target(SystemdScope scope, std::string_view unit);
 //   inactive                         -> Stopped;  failed -> Failed
 // engine_state reads "active (running)", "failed (signal)",
 // "activating (auto-restart)", "failed (start-limit-hit)", "not found".
+// A running unit's usage is its MemoryCurrent and CPUUsageNSec, when set.
 UnitStatus systemd_unit_status(const SystemdUnitProperties& properties);
 
 }  // namespace pm

@@ -1,5 +1,7 @@
 #pragma once
 // What a backend reports about one service, in backend-neutral terms.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,16 @@ enum class UnitState {
 };
 
 std::string_view to_string(UnitState state);
+
+// What the engine says a running unit uses; each field is unset when the
+// engine does not report it (PM2 reports memory and a CPU share, systemd
+// MemoryCurrent and CPUUsageNSec when accounting is on, Docker its stats).
+struct ResourceUse {
+  std::optional<std::uint64_t> memory_bytes;  // resident memory, all instances together
+  std::optional<double> cpu_ratio;            // the engine's own recent CPU share; 1.0 = one CPU busy
+  std::optional<std::uint64_t> cpu_time_ns;   // CPU time used since the unit started, all instances
+  bool operator==(const ResourceUse&) const = default;
+};
 
 struct UnitStatus;
 // A unit the engine does not know; `why` says so in the engine's terms.
@@ -39,6 +51,7 @@ struct UnitStatus {
   // and verification.
   std::string member_name;
   std::string member_target;
+  ResourceUse usage;  // when running and the engine reports it
 };
 
 }  // namespace pm

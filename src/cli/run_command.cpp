@@ -124,7 +124,19 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
 
 }  // namespace
 
-void print_error(const std::string& message) { fmt::print(stderr, "process-monitor: error: {}\n", message); }
+namespace {
+std::string& first_error_slot() {
+  static std::string message;
+  return message;
+}
+}  // namespace
+
+void print_error(const std::string& message) {
+  if (first_error_slot().empty()) first_error_slot() = message;
+  fmt::print(stderr, "process-monitor: error: {}\n", message);
+}
+
+const std::string& first_error() { return first_error_slot(); }
 
 int run_monitor(const Options& options) {
   if (!options.interval && no_config_file(options)) return run_discovered(options);

@@ -19,5 +19,8 @@ void print_report(const CycleResult& cycle, const Options& options);
 
 // Prints "process-monitor: error: MESSAGE" to stderr.
 void print_error(const std::string& message);
+// The first message print_error() printed in this process, or "" (for
+// --format nagios, whose one line must say why a run ended early).
+const std::string& first_error();
 
 }  // namespace pm

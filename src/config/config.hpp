@@ -11,6 +11,7 @@
 #include "alert/alert_channel.hpp"
 #include "policy/policy_settings.hpp"
 #include "resources/resource_settings.hpp"
+#include "resources/service_limits.hpp"
 #include "rotate/log_group.hpp"
 #include "util/duration.hpp"
 
@@ -67,6 +68,7 @@ struct ServiceConfig {
   Duration stop_timeout{10000};     // Docker: seconds the engine waits after SIGTERM (restart?t=)
   Expect expect = Expect::Running;
   RestartPolicy policy;  // confirm, grace, backoff, budget: built-in < [defaults] < the service's keys
+  ServiceLimits limits;  // [service.limits]: memory and CPU use, as the engine reports them
   SourceLocation where;  // the [[service]] header, for messages
 };
 

@@ -13,6 +13,12 @@ namespace {
 
 void check_backend_none(FieldReader& reader, const ServiceDraft& service) {
   const ServiceConfig& config = service.config;
+  if (config.backend == "none" && config.limits.configured()) {
+    reader.fail(service.limits_at.value_or(service.header),
+                fmt::format("service {} has backend \"none\": no engine reports its memory or CPU use, so "
+                            "[service.limits] cannot apply; monitor it through its backend instead",
+                            quoted(config.name)));
+  }
   if (config.backend != "none" || config.health) return;
   if (config.restart_command.empty()) {
     reader.fail(

@@ -7,7 +7,7 @@
 namespace pm {
 
 // Checks `draft`, read without problems, and records what is wrong on
-// `reader`: no services (and no log groups); a backend "none" service without a health check;
+// `reader`: no services (and no log groups); a backend "none" service without a health check or with limits;
 // restart_timeout or verify_timeout beyond the run's deadline; duplicate
 // names; two services for one (backend, target).
 void check_across(FieldReader& reader, const ConfigDraft& draft);

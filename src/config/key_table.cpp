@@ -14,6 +14,7 @@
 #include "config/docker_selection.hpp"
 #include "config/health_keys.hpp"
 #include "config/key_reader.hpp"
+#include "config/limit_keys.hpp"
 #include "config/log_keys.hpp"
 #include "config/reopen_keys.hpp"
 #include "config/resource_keys.hpp"
@@ -57,7 +58,7 @@ void read_written(FieldReader& reader, const toml::node& value, std::string_view
     }                                                                       \
   }
 
-constexpr std::array<Key<ServiceDraft>, 21> kServiceKeys{{
+constexpr std::array<Key<ServiceDraft>, 22> kServiceKeys{{
     PM_POLICY_KEY(ServiceDraft, policy, "confirm"),
     PM_POLICY_KEY(ServiceDraft, policy, "grace"),
     PM_POLICY_KEY(ServiceDraft, policy, "backoff"),
@@ -125,6 +126,12 @@ constexpr std::array<Key<ServiceDraft>, 21> kServiceKeys{{
        const auto* table = reader.read_table(value, "health", "a table ([service.health])");
        if (table != nullptr) service.config.health = read_health(reader, *table);
        service.health_at = value.source();
+     }},
+    {"limits",
+     [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
+       const auto* table = reader.read_table(value, "limits", "a table ([service.limits])");
+       if (table != nullptr) service.config.limits = read_limits(reader, *table);
+       service.limits_at = value.source();
      }},
     {"container", [](FieldReader& reader, const toml::node& value,
                      ServiceDraft& service) { read_written(reader, value, "container", service.container); }},
@@ -352,12 +359,13 @@ constexpr std::array<Key<ConfigDraft>, 9> kTopKeys{{
 }  // namespace
 
 std::string unknown_key_message(std::string_view key, std::string_view section) {
-  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 12> sections{{
+  const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 13> sections{{
       {"", names_of(kTopKeys)},
       {"[monitor]", names_of(kMonitorKeys)},
       {"[pm2]", names_of(kPm2Keys)},
       {"[[service]]", names_of(kServiceKeys)},
       {"[service.health]", health_key_names()},
+      {"[service.limits]", limit_key_names()},
       {"[docker]", names_of(kDockerKeys)},
       {"[systemd]", names_of(kSystemdKeys)},
       {"[defaults]", names_of(kDefaultsKeys)},
@@ -374,11 +382,12 @@ std::string unknown_key_message(std::string_view key, std::string_view section) 
 
   // A key of [[service]] written below [service.health] lands in the health
   // table: TOML has no way back to the enclosing table after a sub-table.
-  if (section == "[service.health]" && is_one_of(key, sections[3].second)) {
+  if ((section == "[service.health]" || section == "[service.limits]") &&
+      is_one_of(key, sections[3].second)) {
     return message + fmt::format(
-                         " ('{}' is a [[service]] key: keys after a [service.health] header belong to it, "
+                         " ('{}' is a [[service]] key: keys after a {} header belong to it, "
                          "so move this one above that header)",
-                         key);
+                         key, section);
   }
   std::vector<std::string_view> owners;
   for (const auto& [other, keys] : sections) {

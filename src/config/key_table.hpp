@@ -24,6 +24,7 @@ struct ServiceDraft {
   std::optional<toml::source_region> verify_timeout_at;
   std::optional<toml::source_region> backend_at;
   std::optional<toml::source_region> health_at;
+  std::optional<toml::source_region> limits_at;
   // Docker's container selection, as written; docker_selection.hpp turns it
   // into config.target.
   struct Written {

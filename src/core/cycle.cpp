@@ -1,5 +1,7 @@
 #include "core/cycle.hpp"
 
+#include <map>
+
 #include <spdlog/spdlog.h>
 
 #include "core/observe.hpp"
@@ -28,6 +30,41 @@ void Cycle::probe(std::vector<ServiceResult>& results, Deadline deadline) {
   }
   auto probes = prober_.probe_all(checks, deadline);
   for (std::size_t k = 0; k < owners.size(); ++k) results[owners[k]].probe = std::move(probes[k]);
+}
+
+void Cycle::measure(std::vector<ServiceResult>& results, Deadline deadline) {
+  std::map<std::string, std::vector<UnitStatus*>> wanted;  // backend -> its units
+  for (auto& result : results) {
+    auto& status = result.sighting.status;
+    if (result.service->limits.configured() && status && status->state == UnitState::Running &&
+        status->usage == ResourceUse{}) {
+      wanted[result.sighting.backend].push_back(&*status);
+    }
+  }
+  for (const auto& [name, units] : wanted) {
+    auto backend = backends_.find(name);
+    if (backend == backends_.end()) continue;
+    if (auto measured = backend->second->measure(units, deadline); !measured) {
+      spdlog::error("{}: cannot read the usage of limited services: {}", name, measured.error());
+    }
+  }
+}
+
+void Cycle::check_limits(ServiceResult& result) {
+  const auto& status = result.sighting.status;
+  if (!result.service->limits.configured() || !status || status->state != UnitState::Running) return;
+  result.limits = gate_->check_limits(*result.service, status->usage, result.sighting.backend);
+  for (const auto& reading : result.limits) {
+    if (reading.unsupported) {
+      spdlog::warn("{}: {} limit not checked: {}", result.service->name, to_string(reading.resource),
+                   reading.note);
+    } else if (reading.acts() && reading.action == LimitAction::Warn) {
+      spdlog::warn("{}: {}", result.service->name, describe(reading));
+    } else if (reading.over() && !reading.acts()) {
+      spdlog::info("{}: {}", result.service->name, describe(reading));
+    }  // a restart limit that acts is the verdict's reason, logged with the restart
+  }
+  result.verdict = with_limits(std::move(result.verdict), result.limits);
 }
 
 void Cycle::act(ServiceResult& result, Deadline deadline) {
@@ -86,9 +123,11 @@ CycleResult Cycle::run(const std::vector<const ServiceConfig*>& services, Deadli
     result.sighting = std::move(observed.sighting);
     cycle.services.push_back(std::move(result));
   }
+  measure(cycle.services, deadline);
   probe(cycle.services, deadline);
   for (auto& result : cycle.services) {
     result.verdict = judge(*result.service, result.sighting, result.probe);
+    check_limits(result);
     auto answer = gate_->judge(*result.service, result.verdict.health);
     result.restart_allowed = answer.restart;
     result.policy_note = std::move(answer.reason);

@@ -32,6 +32,12 @@ class Cycle {
  private:
   // Probes the services that should be probed; fills result.probe.
   void probe(std::vector<ServiceResult>& results, Deadline deadline);
+  // Asks each backend for the usage of its running units that have limits
+  // and no usage yet (Docker's stats); a failure is logged and leaves them unmeasured.
+  void measure(std::vector<ServiceResult>& results, Deadline deadline);
+  // Reads the service's limits (through the gate, which counts runs over them)
+  // and lets a `restart` limit that acts turn the verdict unhealthy.
+  void check_limits(ServiceResult& result);
   void act(ServiceResult& result, Deadline deadline);
 
   Backends& backends_;

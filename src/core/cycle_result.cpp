@@ -14,9 +14,21 @@ std::string_view to_string(Action action) {
   return "none";
 }
 
+std::vector<const LimitReading*> limit_warnings(const ServiceResult& result) {
+  std::vector<const LimitReading*> warnings;
+  for (const auto& reading : result.limits) {
+    if (reading.unsupported || (reading.acts() && reading.action == LimitAction::Warn)) {
+      warnings.push_back(&reading);
+    }
+  }
+  return warnings;
+}
+
 int service_exit_code(const ServiceResult& result) {
   switch (result.action) {
-    case Action::None: return is_fine(result.verdict.health) ? 0 : 2;
+    case Action::None:
+      if (!is_fine(result.verdict.health)) return 2;
+      return limit_warnings(result).empty() ? 0 : 1;
     case Action::WouldRestart: return 2;
     case Action::Wait: return result.final_verdict && is_fine(result.final_verdict->health) ? 0 : 2;
     case Action::Restart:

@@ -29,8 +29,10 @@ struct ServiceResult {
   Sighting sighting;                 // what the backend said first
   std::optional<ProbeResult> probe;  // the first probe, when one ran
   Verdict verdict;                   // the first judgement
-  bool restart_allowed = true;       // by the restart policy (confirm, grace, backoff, budget, pause)
-  std::string policy_note;           // the policy's reason ("in grace until ...", "gave up: ...")
+  // [service.limits] as read this cycle (running services with limits only).
+  std::vector<LimitReading> limits;
+  bool restart_allowed = true;  // by the restart policy (confirm, grace, backoff, budget, pause)
+  std::string policy_note;      // the policy's reason ("in grace until ...", "gave up: ...")
   Action action = Action::None;
   std::string action_detail;             // the command run, or why no restart was possible
   bool action_failed = false;            // the restart was refused or could not be made
@@ -38,7 +40,11 @@ struct ServiceResult {
   Duration settled_after{0};             // from the start of the cycle to the final verdict
 };
 
-// 0 fine; 1 was restarted and is verified fine now; 2 still not fine.
+// The limits that make a warning: over a `warn` limit for its runs, or not
+// measurable because the engine reports nothing for it.
+std::vector<const LimitReading*> limit_warnings(const ServiceResult& result);
+
+// 0 fine; 1 was restarted and is verified fine now, or a limit warns; 2 still not fine.
 int service_exit_code(const ServiceResult& result);
 
 struct CycleResult {

@@ -31,6 +31,16 @@ RestartGate::Answer PolicyGate::judge(const ServiceConfig& service, Health healt
 void PolicyGate::restarted(const ServiceConfig& service) {
   ServiceHistory& history = histories_[service.name];
   history = record_restart(service.policy, history, now_, random_);
+  history.limits.memory_over = 0;
+  history.limits.cpu_over = 0;
+}
+
+std::vector<LimitReading> PolicyGate::check_limits(const ServiceConfig& service, const ResourceUse& use,
+                                                   std::string_view backend) {
+  ServiceHistory& history = histories_[service.name];
+  LimitOutcome outcome = pm::check_limits(service.limits, use, history.limits, now_, backend);
+  history.limits = outcome.next;
+  return std::move(outcome.readings);
 }
 
 std::vector<ServiceEvent> PolicyGate::take_events() { return std::exchange(events_, {}); }

@@ -27,7 +27,11 @@ class PolicyGate : public RestartGate {
   void begin_cycle(WallTime now) { now_ = now; }
 
   Answer judge(const ServiceConfig& service, Health health) override;
+  // A restart starts the runs over each limit again.
   void restarted(const ServiceConfig& service) override;
+  // Counts the runs over each limit in the service's history.
+  std::vector<LimitReading> check_limits(const ServiceConfig& service, const ResourceUse& use,
+                                         std::string_view backend) override;
 
   // The events since the last call, oldest first.
   std::vector<ServiceEvent> take_events();

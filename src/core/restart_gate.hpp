@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "core/verdict.hpp"
+#include "resources/service_limits.hpp"
 
 namespace pm {
 
@@ -21,6 +22,14 @@ class RestartGate {
   virtual Answer judge(const ServiceConfig& service, Health health) = 0;
   // A restart of `service` was attempted (accepted or refused).
   virtual void restarted(const ServiceConfig& service) = 0;
+  // Once per running service with limits per cycle, before judge(): its
+  // limits read against `use` (as the engine `backend` reported it). The
+  // default remembers nothing between cycles, so every limit counts only
+  // this cycle's run.
+  virtual std::vector<LimitReading> check_limits(const ServiceConfig& service, const ResourceUse& use,
+                                                 std::string_view backend) {
+    return pm::check_limits(service.limits, use, {}, WallClock::now(), backend).readings;
+  }
 };
 
 class AlwaysRestart : public RestartGate {

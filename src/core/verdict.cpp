@@ -1,6 +1,7 @@
 #include "core/verdict.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace pm {
 
@@ -63,6 +64,16 @@ Verdict judge(const ServiceConfig& service, const Sighting& sighting,
     case UnitState::Missing: return {Health::Down, status.engine_state};
   }
   return {Health::Unknown, "unexpected state"};
+}
+
+Verdict with_limits(Verdict verdict, const std::vector<LimitReading>& readings) {
+  if (verdict.health != Health::Healthy) return verdict;
+  std::vector<std::string> reasons;
+  for (const auto& reading : readings) {
+    if (reading.acts() && reading.action == LimitAction::Restart) reasons.push_back(describe(reading));
+  }
+  if (reasons.empty()) return verdict;
+  return Verdict{Health::Unhealthy, fmt::format("{}", fmt::join(reasons, "; "))};
 }
 
 bool needs_restart(Health health) { return health == Health::Unhealthy || health == Health::Down; }

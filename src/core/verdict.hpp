@@ -2,10 +2,12 @@
 // Turning what was observed into a judgement. Pure functions of plain data.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "backend/unit_status.hpp"
 #include "config/config.hpp"
 #include "probe/probe.hpp"
+#include "resources/service_limits.hpp"
 
 namespace pm {
 
@@ -40,6 +42,10 @@ bool should_probe(const ServiceConfig& service, const Sighting& sighting);
 // The verdict on one service. `probe` is the probe's result when it ran.
 Verdict judge(const ServiceConfig& service, const Sighting& sighting,
               const std::optional<ProbeResult>& probe);
+
+// A Healthy verdict becomes Unhealthy when a `restart` limit acts (over it
+// for its runs); the reason names every such limit. Others are unchanged.
+Verdict with_limits(Verdict verdict, const std::vector<LimitReading>& readings);
 
 // Unhealthy and Down services get restarted (or would be, in --dry-run).
 bool needs_restart(Health health);

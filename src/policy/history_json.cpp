@@ -24,6 +24,37 @@ std::expected<std::optional<WallTime>, std::string> read_time(const json& object
   return std::optional<WallTime>{from_ms(it->get<std::int64_t>())};
 }
 
+json limits_to_json(const LimitMemory& limits) {
+  json object{{"memory_over", limits.memory_over}, {"cpu_over", limits.cpu_over}};
+  if (limits.cpu_sample) {
+    object["cpu_sample_ns"] = limits.cpu_sample->time_ns;
+    object["cpu_sample_at"] = to_ms(limits.cpu_sample->at);
+  }
+  return object;
+}
+
+std::expected<LimitMemory, std::string> limits_from_json(const json& object) {
+  if (!object.is_object()) return std::unexpected("'limits' is not an object");
+  LimitMemory limits;
+  for (auto [key, count] :
+       {std::pair{"memory_over", &limits.memory_over}, std::pair{"cpu_over", &limits.cpu_over}}) {
+    if (auto it = object.find(key); it != object.end()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 1'000'000'000)
+        return std::unexpected(fmt::format("'limits.{}' is not a count", key));
+      *count = it->get<int>();
+    }
+  }
+  auto sample = object.find("cpu_sample_ns");
+  auto at = read_time(object, "cpu_sample_at");
+  if (!at) return std::unexpected("'limits." + at.error().substr(1));
+  if (sample != object.end() && !sample->is_null()) {
+    if (!sample->is_number_unsigned() || !*at)
+      return std::unexpected("'limits.cpu_sample_ns' is not a CPU time with its time");
+    limits.cpu_sample = CpuSample{sample->get<std::uint64_t>(), **at};
+  }
+  return limits;
+}
+
 }  // namespace
 
 json history_to_json(const ServiceHistory& history) {
@@ -32,6 +63,7 @@ json history_to_json(const ServiceHistory& history) {
   return json{{"consecutive_failures", history.consecutive_failures},
               {"restart_times", restarts},
               {"last_restart", optional_time(history.last_restart)},
+              {"restarts_total", history.restarts_total},
               {"backoff_ms", history.backoff.count()},
               {"next_restart_at", optional_time(history.next_restart_at)},
               {"healthy_since", optional_time(history.healthy_since)},
@@ -40,7 +72,8 @@ json history_to_json(const ServiceHistory& history) {
               {"paused", history.paused},
               {"paused_until", optional_time(history.paused_until)},
               {"last_state", to_string(history.last_state)},
-              {"last_seen", optional_time(history.last_seen)}};
+              {"last_seen", optional_time(history.last_seen)},
+              {"limits", limits_to_json(history.limits)}};
 }
 
 std::expected<ServiceHistory, std::string> history_from_json(const json& object) {
@@ -57,6 +90,10 @@ std::expected<ServiceHistory, std::string> history_from_json(const json& object)
       if (!time.is_number_integer()) return std::unexpected("'restart_times' holds a non-time");
       history.restart_times.push_back(from_ms(time.get<std::int64_t>()));
     }
+  }
+  if (auto it = object.find("restarts_total"); it != object.end()) {
+    if (!it->is_number_unsigned()) return std::unexpected("'restarts_total' is not a count");
+    history.restarts_total = it->get<std::uint64_t>();
   }
   if (auto it = object.find("backoff_ms"); it != object.end()) {
     if (!it->is_number_integer() || it->get<long>() < 0)
@@ -82,6 +119,11 @@ std::expected<ServiceHistory, std::string> history_from_json(const json& object)
     auto time = read_time(object, key);
     if (!time) return std::unexpected(time.error());
     *target = *time;
+  }
+  if (auto it = object.find("limits"); it != object.end()) {
+    auto limits = limits_from_json(*it);
+    if (!limits) return std::unexpected(limits.error());
+    history.limits = *limits;
   }
   return history;
 }

@@ -216,6 +216,7 @@ ServiceHistory record_restart(const RestartPolicy& policy, ServiceHistory histor
                               RandomSource& random) {
   history = align_history(policy, std::move(history), now);
   history.restart_times.push_back(now);
+  ++history.restarts_total;
   history.last_restart = now;
   history.backoff = next_backoff(policy, history.backoff);
   history.next_restart_at = now + jittered_wait(policy, history.backoff, random.uniform01());

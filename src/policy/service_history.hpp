@@ -1,13 +1,16 @@
 #pragma once
 // What the restart policy remembers about one service between runs: plain
 // data that the state file stores and loads back unchanged. Only
-// restart_policy.hpp's functions change it; a default-constructed history is
+// restart_policy.hpp's functions change it (and core/policy_gate.cpp its
+// `limits`, with resources/service_limits.hpp's check_limits); a default-constructed history is
 // a service never seen before.
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "policy/wall_time.hpp"
+#include "resources/service_limits.hpp"
 #include "util/duration.hpp"
 
 namespace pm {
@@ -30,6 +33,9 @@ struct ServiceHistory {
   int consecutive_failures = 0;         // failed runs in a row (not counted: grace, starting, paused)
   std::vector<WallTime> restart_times;  // oldest first; only those within the budget window
   std::optional<WallTime> last_restart;
+  // Every restart decided since the state file began (`reset` keeps it): the
+  // metrics' process_monitor_service_restarts_total counter.
+  std::uint64_t restarts_total = 0;
   Duration backoff{0};                      // the current wait before jitter; 0 = no restart to back off from
   std::optional<WallTime> next_restart_at;  // no restart before (jitter included)
   std::optional<WallTime> healthy_since;    // fine in every run since
@@ -39,6 +45,7 @@ struct ServiceHistory {
   std::optional<WallTime> paused_until;  // absent while paused: until `process-monitor resume`
   ServiceState last_state = ServiceState::Unknown;
   std::optional<WallTime> last_seen;  // the latest `now` the policy was given: tells a clock step backwards
+  LimitMemory limits;                 // runs over the resource limits; the last CPU sample
 
   bool operator==(const ServiceHistory&) const = default;
 };

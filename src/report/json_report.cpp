@@ -11,6 +11,39 @@ namespace {
 // Ordered: keys appear in the order written here, the schema's order.
 using json = nlohmann::ordered_json;
 
+json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+template <typename Number>
+json optional_count(const std::optional<Number>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json usage_json(const ServiceResult& result) {
+  const auto& status = result.sighting.status;
+  if (!status || status->state != UnitState::Running) return nullptr;
+  const ResourceUse& use = status->usage;
+  return {{"memory_bytes", optional_count(use.memory_bytes)},
+          {"cpu_ratio", optional_number(use.cpu_ratio)},
+          {"cpu_time_ns", optional_count(use.cpu_time_ns)}};
+}
+
+json limit_json(const LimitReading& reading) {
+  bool memory = reading.resource == LimitResource::Memory;
+  json value = reading.value
+                   ? (memory ? json(static_cast<std::uint64_t>(*reading.value)) : json(*reading.value))
+                   : json(nullptr);
+  return {{"resource", to_string(reading.resource)},
+          {"value", std::move(value)},
+          {"limit", memory ? json(static_cast<std::uint64_t>(reading.limit)) : json(reading.limit)},
+          {"unit", memory ? "bytes" : "cpu_ratio"},
+          {"cycles_over", reading.cycles_over},
+          {"cycles", reading.cycles},
+          {"action", to_string(reading.action)},
+          {"over", reading.over()},
+          {"acts", reading.acts()},
+          {"note", reading.note.empty() ? json(nullptr) : json(reading.note)}};
+}
+
 json service_json(const ServiceResult& result) {
   json out;
   out["name"] = result.service->name;
@@ -43,10 +76,11 @@ json service_json(const ServiceResult& result) {
   out["settled_ms"] = final_verdict ? json(result.settled_after.count()) : json(nullptr);
   out["exit_code"] = service_exit_code(result);
   out["summary"] = describe_outcome(result);
+  out["usage"] = usage_json(result);
+  out["limits"] = json::array();
+  for (const auto& reading : result.limits) out["limits"].push_back(limit_json(reading));
   return out;
 }
-
-json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 
 json resources_json(const std::vector<ResourceCheck>& checks) {
   json list = json::array();

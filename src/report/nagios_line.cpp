@@ -131,4 +131,8 @@ std::string render_nagios_line(const CycleResult& cycle) {
                      perfdata_of(cycle));
 }
 
+std::string render_nagios_unknown(std::string_view why) {
+  return fmt::format("PROCESS-MONITOR UNKNOWN - {}\n", plain_text(why));
+}
+
 }  // namespace pm

@@ -24,6 +24,10 @@ std::string_view nagios_status(int exit_code);
 // The status line, newline-terminated.
 std::string render_nagios_line(const CycleResult& cycle);
 
+// The line of a run that ended before any check (a config error, exit 3;
+// the lock held, exit 4): "PROCESS-MONITOR UNKNOWN - why", newline-terminated.
+std::string render_nagios_unknown(std::string_view why);
+
 // A perfdata label: 'text' with ' doubled and '=' (which ends a label) as '_'.
 std::string nagios_label(std::string_view text);
 

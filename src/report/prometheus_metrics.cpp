@@ -18,6 +18,7 @@ struct Family {
   std::string_view name;
   std::string_view help;
   std::vector<std::string> samples;  // "{labels} value"
+  std::string_view type = "gauge";
 };
 
 std::string labels_of(const ServiceResult& result) {
@@ -26,10 +27,9 @@ std::string labels_of(const ServiceResult& result) {
 }
 
 // The restart history keeps only the restart times inside the budget window
-// (ServiceHistory::restart_times), so nothing in the state only ever grows
-// across runs: this count drops as restarts age out of the window. It is
-// therefore a gauge named _in_window, not a _total counter, which would need
-// a lifetime count kept in the state file.
+// (ServiceHistory::restart_times): this count drops as restarts age out of
+// the window, a gauge named _in_window. The lifetime count is
+// ServiceHistory::restarts_total, the _total counter.
 std::size_t restarts_in_window(const ServiceResult& result,
                                const std::map<std::string, ServiceHistory>& histories, WallTime now) {
   auto history = histories.find(result.service->name);
@@ -39,6 +39,12 @@ std::size_t restarts_in_window(const ServiceResult& result,
                                                         [&](WallTime time) { return time > now - window; }));
 }
 
+std::uint64_t restarts_total(const ServiceResult& result,
+                             const std::map<std::string, ServiceHistory>& histories) {
+  auto history = histories.find(result.service->name);
+  return history == histories.end() ? 0 : history->second.restarts_total;
+}
+
 bool gave_up(const ServiceResult& result, const std::map<std::string, ServiceHistory>& histories) {
   auto history = histories.find(result.service->name);
   return history != histories.end() && history->second.gave_up;
@@ -46,7 +52,7 @@ bool gave_up(const ServiceResult& result, const std::map<std::string, ServiceHis
 
 void append(std::string& out, const Family& family) {
   if (family.samples.empty()) return;
-  out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", family.name, family.help, family.name);
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, family.help, family.name, family.type);
   for (const auto& sample : family.samples) out += fmt::format("{}{}\n", family.name, sample);
 }
 
@@ -115,9 +121,38 @@ std::string render_prometheus_metrics(const CycleResult& cycle,
                         "Whether the service's restart budget is used up (1): no restarts until it recovers, "
                         "the window empties or process-monitor reset.",
                         {}};
+  Family restarts_counter{"process_monitor_service_restarts_total",
+                          "Restarts process-monitor decided for the service since its state file began.",
+                          {},
+                          "counter"};
+  Family memory{
+      "process_monitor_service_memory_bytes",
+      "Memory the service's engine reports it using (PM2 monit, systemd MemoryCurrent, Docker stats "
+      "less inactive page cache; Docker only for services with [service.limits]).",
+      {}};
+  Family cpu_ratio{"process_monitor_service_cpu_ratio",
+                   "The service's CPU share, 1 = one CPU busy: PM2's own, else since the previous run "
+                   "(services with a CPU limit).",
+                   {}};
+  Family cpu_seconds{"process_monitor_service_cpu_seconds_total",
+                     "CPU time the service has used since it started (systemd CPUUsageNSec, Docker stats).",
+                     {},
+                     "counter"};
   for (const auto& result : cycle.services) {
     const std::string labels = labels_of(result);
     const auto& status = result.sighting.status;  // absent: the engine could not be asked, or backend "none"
+    if (status && status->state == UnitState::Running) {
+      const ResourceUse& use = status->usage;
+      if (use.memory_bytes) memory.samples.push_back(fmt::format("{} {}", labels, *use.memory_bytes));
+      if (use.cpu_time_ns)
+        cpu_seconds.samples.push_back(
+            fmt::format("{} {}", labels, static_cast<double>(*use.cpu_time_ns) / 1e9));
+      std::optional<double> share = use.cpu_ratio;
+      for (const auto& reading : result.limits) {
+        if (reading.resource == LimitResource::Cpu && reading.value) share = reading.value;
+      }
+      if (share) cpu_ratio.samples.push_back(fmt::format("{} {}", labels, *share));
+    }
     if (status)
       up.samples.push_back(fmt::format("{} {}", labels, status->state == UnitState::Running ? 1 : 0));
     const Verdict& last = result.final_verdict ? *result.final_verdict : result.verdict;
@@ -129,6 +164,7 @@ std::string render_prometheus_metrics(const CycleResult& cycle,
     }
     restarts.samples.push_back(
         fmt::format("{} {}", labels, restarts_in_window(result, histories, finished_at)));
+    restarts_counter.samples.push_back(fmt::format("{} {}", labels, restarts_total(result, histories)));
     gave_up_family.samples.push_back(fmt::format("{} {}", labels, gave_up(result, histories) ? 1 : 0));
   }
   const auto finished_ms = std::chrono::duration_cast<Duration>(finished_at.time_since_epoch());
@@ -147,7 +183,8 @@ std::string render_prometheus_metrics(const CycleResult& cycle,
   };
 
   std::string out;
-  for (const Family* family : {&up, &healthy, &probe_duration, &probe_status, &restarts, &gave_up_family})
+  for (const Family* family : {&up, &healthy, &probe_duration, &probe_status, &restarts, &restarts_counter,
+                               &gave_up_family, &memory, &cpu_ratio, &cpu_seconds})
     append(out, *family);
   for (const auto& family : resource_families(cycle.resources)) append(out, family);
   for (const auto& family : run_families) append(out, family);

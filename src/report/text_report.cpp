@@ -64,7 +64,10 @@ std::string latency_cell(const ServiceResult& result) {
 
 }  // namespace
 
-std::string describe_outcome(const ServiceResult& result) {
+namespace {
+
+// What was done, without the limits' notes.
+std::string describe_action(const ServiceResult& result) {
   // The reason for an unhealthy or down service is in the STATE and HEALTH
   // columns already; this says what was done about it.
   std::string_view health = to_string(result.verdict.health);
@@ -88,6 +91,22 @@ std::string describe_outcome(const ServiceResult& result) {
       return fmt::format("{}; restarted, {}", health, final_verdict ? final_verdict->reason : "not verified");
   }
   return "";
+}
+
+}  // namespace
+
+std::string describe_outcome(const ServiceResult& result) {
+  std::string out = describe_action(result);
+  for (const auto& reading : result.limits) {
+    // Without an action the text above holds the verdict's reason, which
+    // names a limit that made the service unhealthy already.
+    bool in_reason =
+        reading.acts() && reading.action == LimitAction::Restart && result.action == Action::None;
+    if (in_reason || !(reading.over() || reading.unsupported)) continue;
+    out += "; " + describe(reading);
+    if (reading.acts() && reading.action == LimitAction::Warn) out += " (warn)";
+  }
+  return out;
 }
 
 std::string render_text_report(const CycleResult& cycle) {

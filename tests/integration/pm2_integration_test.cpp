@@ -470,4 +470,11 @@ TEST_CASE("the nagios format prints one status line with perfdata and exits as a
   auto both = run_monitor({"--once", "--json", "--format", "nagios", "-c", config});
   CHECK(both.exit_code == 3);
   CHECK_THAT(both.err, Catch::Contains("--json excludes --format"));
+
+  // A run that ends before any check still prints its one line: UNKNOWN, and why.
+  auto broken = dir.write("broken.toml", "[[service]]\nname = \"x\"\nbackend = \"pm3\"\n");
+  auto unknown = run_monitor({"--once", "--format", "nagios", "-c", broken});
+  CHECK(unknown.exit_code == 3);
+  CHECK_THAT(unknown.out,
+             Catch::Matches("PROCESS-MONITOR UNKNOWN - .*broken.toml:3:11: unknown backend 'pm3'[^\n]*\n"));
 }

@@ -303,3 +303,60 @@ TEST_CASE("a unit reached by two services is checked and restarted once", "[cycl
   CHECK(result.services[0].service->name == "api-alone");  // the service configured for it alone wins
   CHECK(h.pm2->restarted == std::vector<std::string>{"compose:sar/api"});
 }
+
+TEST_CASE("limits: only running limited units are measured, once per backend", "[cycle][limits]") {
+  Harness h;
+  h.services = {pm2_service("api"), pm2_service("web"), pm2_service("old")};
+  h.services[0].limits.memory_bytes = 100;
+  h.services[2].limits.memory_bytes = 100;
+  h.pm2->states = {{"api", test::running()},
+                   {"web", test::running()},
+                   {"old", test::with_state(UnitState::Stopped, "stopped")}};
+  h.pm2->usage_by_handle["api"] = ResourceUse{50, std::nullopt, std::nullopt};
+  auto result = h.run();
+  CHECK(h.pm2->measure_calls == 1);
+  CHECK(h.pm2->measured_handles == std::vector<std::string>{"api"});
+  REQUIRE(result.services[0].limits.size() == 1);
+  CHECK(*result.services[0].limits[0].value == 50);
+  CHECK(result.services[1].limits.empty());
+  CHECK(result.services[2].limits.empty());  // not running: nothing to check
+}
+
+TEST_CASE("limits: a restart limit over its runs restarts a service its probe finds healthy",
+          "[cycle][limits]") {
+  Harness h;
+  h.services = {pm2_service("api")};
+  h.services[0].limits.memory_bytes = 100;
+  h.pm2->states = {{"api", test::running()}};
+  h.pm2->usage_by_handle["api"] = ResourceUse{500, std::nullopt, std::nullopt};
+  // The restart brings it back small; verification does not re-check limits.
+  h.pm2->on_restart = [&](const std::string&) {
+    h.pm2->usage_by_handle["api"] = ResourceUse{50, 0.0, std::nullopt};
+  };
+  auto result = h.run();
+  const auto& api = result.services[0];
+  CHECK(api.verdict.health == Health::Unhealthy);
+  CHECK(api.verdict.reason == "memory 500 B over the limit of 100 B for 1 run");
+  CHECK(api.action == Action::Restart);
+  CHECK(h.pm2->restarted == std::vector<std::string>{"api"});
+  CHECK(result.exit_code() == 1);
+}
+
+TEST_CASE("limits: a warn limit, or one the engine cannot measure, makes exit 1 and no restart",
+          "[cycle][limits]") {
+  Harness h;
+  h.services = {pm2_service("api"), pm2_service("web")};
+  h.services[0].limits.memory_bytes = 100;
+  h.services[0].limits.memory_action = LimitAction::Warn;
+  h.services[1].limits.memory_bytes = 100;
+  h.pm2->states = {{"api", test::running()}, {"web", test::running()}};
+  h.pm2->usage_by_handle["api"] = ResourceUse{500, std::nullopt, std::nullopt};
+  h.pm2->measure_error = "stats refused";
+  auto result = h.run();
+  CHECK(h.pm2->restarted.empty());
+  CHECK(result.services[0].verdict.health == Health::Healthy);
+  CHECK(service_exit_code(result.services[0]) == 1);
+  CHECK(result.services[1].limits.at(0).unsupported);
+  CHECK(service_exit_code(result.services[1]) == 1);
+  CHECK(result.exit_code() == 1);
+}

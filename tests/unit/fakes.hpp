@@ -58,6 +58,18 @@ class FakeBackend : public Backend {
     return out;
   }
 
+  // Fills usage from `usage_by_handle`, as Docker's stats calls do.
+  std::expected<void, std::string> measure(const std::vector<UnitStatus*>& units, Deadline) override {
+    ++measure_calls;
+    for (UnitStatus* unit : units) {
+      measured_handles.push_back(unit->handles.front());
+      if (auto it = usage_by_handle.find(unit->handles.front()); it != usage_by_handle.end())
+        unit->usage = it->second;
+    }
+    if (!measure_error.empty()) return std::unexpected(measure_error);
+    return {};
+  }
+
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus&,
                                                   Deadline) override {
     const std::string& target = service.target;
@@ -76,6 +88,10 @@ class FakeBackend : public Backend {
   std::vector<std::string> restarted;
   std::vector<std::vector<std::string>> observed_targets;
   int observe_calls = 0;
+  std::map<std::string, ResourceUse> usage_by_handle;  // what measure() reports
+  std::string measure_error;
+  std::vector<std::string> measured_handles;
+  int measure_calls = 0;
 
  private:
   std::string name_;

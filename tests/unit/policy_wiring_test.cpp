@@ -72,6 +72,8 @@ TEST_CASE("a history survives its JSON form", "[policy][state]") {
   history.paused = true;
   history.last_state = ServiceState::GaveUp;
   history.last_seen = now;
+  history.restarts_total = 12;
+  history.limits = LimitMemory{2, 1, CpuSample{123'456'789'000ULL, now - 1min}};
   auto back = history_from_json(history_to_json(history));
   REQUIRE(back);
   CHECK(*back == history);
@@ -83,6 +85,34 @@ TEST_CASE("a history survives its JSON form", "[policy][state]") {
   CHECK_THAT(history_from_json(nlohmann::json{{"restart_times", {1, "x"}}}).error(),
              Catch::Contains("'restart_times'"));
   CHECK_THAT(history_from_json(nlohmann::json::array()).error(), Catch::Contains("not an object"));
+  CHECK_THAT(history_from_json(nlohmann::json{{"limits", {{"memory_over", -1}}}}).error(),
+             Catch::Contains("'limits.memory_over'"));
+  CHECK_THAT(history_from_json(nlohmann::json{{"limits", {{"cpu_sample_ns", 5}}}}).error(),
+             Catch::Contains("'limits.cpu_sample_ns'"));
+  CHECK_THAT(history_from_json(nlohmann::json{{"restarts_total", -3}}).error(),
+             Catch::Contains("'restarts_total'"));
+}
+
+TEST_CASE("the policy gate counts runs over a limit and a restart starts them again", "[policy][limits]") {
+  std::map<std::string, ServiceHistory> histories;
+  pm::test::FixedRandom random;
+  PolicyGate gate(histories, random);
+  ServiceConfig api = named("api");
+  api.limits.memory_bytes = 100;
+  api.limits.memory_cycles = 2;
+  WallTime start{std::chrono::hours(480'000)};
+  ResourceUse big{500, std::nullopt, std::nullopt};
+  gate.begin_cycle(start);
+  CHECK_FALSE(gate.check_limits(api, big, "pm2").at(0).acts());
+  gate.begin_cycle(start + 1min);
+  CHECK(gate.check_limits(api, big, "pm2").at(0).acts());
+  CHECK(histories["api"].limits.memory_over == 2);
+  gate.judge(api, Health::Unhealthy);
+  gate.restarted(api);
+  CHECK(histories["api"].limits.memory_over == 0);
+  CHECK(histories["api"].restarts_total == 1);
+  gate.begin_cycle(start + 2min);
+  CHECK(gate.check_limits(api, big, "pm2").at(0).cycles_over == 1);
 }
 
 TEST_CASE("the policy gate counts runs, records restarts and reports changes once", "[policy]") {

@@ -41,6 +41,16 @@ struct Sample {
     histories["worker"].restart_times = {kFinished - 2h, kFinished - 30min, kFinished - 1s};
     histories["queue"].restart_times = {kFinished - 5min};
     histories["queue"].gave_up = true;
+    histories["worker"].restarts_total = 17;
+    histories["queue"].restarts_total = 1;
+    // api: PM2's own numbers; worker: a CPU limit's share from systemd-style CPU time.
+    cycle.services[0].sighting.status->usage = ResourceUse{52'428'800, 0.25, std::nullopt};
+    cycle.services[1].sighting.status->usage = ResourceUse{std::nullopt, std::nullopt, 12'500'000'000};
+    LimitReading cpu;
+    cpu.resource = LimitResource::Cpu;
+    cpu.value = 0.5;
+    cpu.limit = 0.9;
+    cycle.services[1].limits = {cpu};
   }
 };
 
@@ -97,6 +107,16 @@ TEST_CASE("metrics: every sample of an example run", "[report][metrics]") {
       {R"(process_monitor_service_restarts_in_window{service="queue",backend="pm2"})", "1"},
       {R"(process_monitor_service_restarts_in_window{service="cron",backend="pm2"})", "0"},
       {R"(process_monitor_service_restarts_in_window{service="site",backend="none"})", "0"},
+      {R"(process_monitor_service_restarts_total{service="api",backend="pm2"})", "0"},
+      {R"(process_monitor_service_restarts_total{service="worker",backend="pm2"})", "17"},
+      {R"(process_monitor_service_restarts_total{service="queue",backend="pm2"})", "1"},
+      {R"(process_monitor_service_restarts_total{service="cron",backend="pm2"})", "0"},
+      {R"(process_monitor_service_restarts_total{service="site",backend="none"})", "0"},
+      // Usage only where the engine reported it: PM2's share for api, a CPU limit's for worker.
+      {R"(process_monitor_service_memory_bytes{service="api",backend="pm2"})", "52428800"},
+      {R"(process_monitor_service_cpu_ratio{service="api",backend="pm2"})", "0.25"},
+      {R"(process_monitor_service_cpu_ratio{service="worker",backend="pm2"})", "0.5"},
+      {R"(process_monitor_service_cpu_seconds_total{service="worker",backend="pm2"})", "12.5"},
       {R"(process_monitor_service_gave_up{service="api",backend="pm2"})", "0"},
       {R"(process_monitor_service_gave_up{service="worker",backend="pm2"})", "0"},
       {R"(process_monitor_service_gave_up{service="queue",backend="pm2"})", "1"},
@@ -122,7 +142,7 @@ TEST_CASE("metrics: names follow the Prometheus conventions, each family with HE
   Sample sample;
   std::string text = render_prometheus_metrics(sample.cycle, sample.histories, kFinished);
   const std::regex help(R"(# HELP (process_monitor_[a-z_]+) \S.*)");
-  const std::regex type(R"(# TYPE (process_monitor_[a-z_]+) gauge)");
+  const std::regex type(R"(# TYPE (process_monitor_[a-z_]+) (gauge|counter))");
   const std::regex sample_line(
       R"((process_monitor_[a-z_]+)(\{service="[^"]*",backend="[^"]*"\})? -?[0-9.]+)");
   std::istringstream lines(text);
@@ -139,8 +159,8 @@ TEST_CASE("metrics: names follow the Prometheus conventions, each family with HE
       REQUIRE(std::regex_match(line, match, type));
       CHECK(match[1] == name);
       family = name;
-      // Gauges never take the counters' _total; durations and times are in seconds.
-      CHECK_FALSE(name.ends_with("_total"));
+      // Counters and only counters end in _total; durations and times are in seconds.
+      CHECK(name.ends_with("_total") == (match[2] == "counter"));
       if (name.find("duration") != std::string::npos || name.find("timestamp") != std::string::npos)
         CHECK(name.ends_with("_seconds"));
     } else {
@@ -148,7 +168,7 @@ TEST_CASE("metrics: names follow the Prometheus conventions, each family with HE
       CHECK(match[1] == family);
     }
   }
-  CHECK(families.size() == 9);
+  CHECK(families.size() == 13);
   CHECK(text.ends_with("\n"));
 }
 

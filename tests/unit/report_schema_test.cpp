@@ -62,7 +62,15 @@ TEST_CASE("JSON reports of every kind of outcome are valid against the report sc
   auto mixed = cycle_of({healthy_result("api"), restarted_result("worker"), restart_failed_result("queue"),
                          unreachable_result("cron"), refused_probe_result("site")});
   mixed.deadline_reached = true;
+  // Limits: memory over for its runs (restart), CPU not measured yet.
+  ServiceResult limited = restarted_result("leaky");
+  limited.sighting.status->usage = ResourceUse{700u << 20, std::nullopt, 12'000'000'000ULL};
+  LimitReading memory{
+      LimitResource::Memory, 700.0 * (1 << 20), 512.0 * (1 << 20), 3, 3, LimitAction::Restart, "", false};
+  LimitReading cpu{LimitResource::Cpu, std::nullopt, 0.9, 0, 3, LimitAction::Warn, "first CPU sample", false};
+  limited.limits = {memory, cpu};
   const std::pair<const char*, std::string> documents[] = {
+      {"limits", render_json_report(cycle_of({limited, healthy_result("api")}), false)},
       {"mixed", render_json_report(mixed, false)},
       {"dry run", render_json_report(cycle_of({dry_run_result("api"), healthy_result("web")}), true)},
       {"all healthy", render_json_report(cycle_of({healthy_result("api")}), false)},

@@ -76,6 +76,9 @@ api /v1.41/containers/json > "$here/containers-list-running.json"
 for c in web sick slow stopped plain fresh frozen; do
   api "/v1.41/containers/$c/json" > "$here/inspect-$c.json"
 done
+for c in plain fresh; do
+  api "/v1.41/containers/$c/stats?stream=false&one-shot=true" > "$here/stats-$c.json"
+done
 
 # err NAME METHOD PATH: the error body, saved as error-<HTTP status>-NAME.json.
 err() {
@@ -139,6 +142,8 @@ with \`--network host --hostname pm-test\` and no environment from the recording
 | inspect-fresh.json | same for fresh: \`docker create\` only: created |
 | inspect-frozen.json | same for frozen: \`sleep\`, then \`docker pause\`: paused |
 | inspect-restarting.json | same for restarting: \`--restart always sh -c 'exit 1'\`, caught between restarts: restarting |
+| stats-plain.json | GET /v1.41/containers/plain/stats?stream=false&one-shot=true: running; cgroup v1 memory_stats (total_* and plain keys) and cpu_stats |
+| stats-fresh.json | same for fresh (created, never started): memory_stats {} and CPU time 0 |
 | error-404-no-such-container.json | GET /v1.41/containers/nope/json |
 | error-404-restart-no-such-container.json | POST /v1.41/containers/nope/restart?t=1 |
 | error-400-bad-version.json | GET /v9.99/containers/json (a version newer than the engine's) |

@@ -7,12 +7,15 @@
 // it, which is how a restart "fixes" the service), else from the file named
 // by $STICKY_MODE_FILE (survives restarts: a service a restart cannot fix).
 // /control?mode=crash exits the process with status 1.
+// /allocate?mb=N keeps N MiB more resident (filled, so the pages are real),
+// as a leaking service would; a restart frees it.
 'use strict';
 const http = require('http');
 const fs = require('fs');
 
 const port = Number(process.env.PORT || 3001);
 let override = null;
+const held = [];
 
 function currentMode() {
   if (override) return override;
@@ -33,6 +36,12 @@ const server = http.createServer((req, res) => {
     }
     override = mode === 'ok' ? null : mode;
     res.end(`mode ${mode}\n`);
+    return;
+  }
+  if (url.pathname === '/allocate') {
+    const mb = Number(url.searchParams.get('mb') || 0);
+    held.push(Buffer.alloc(mb * 1024 * 1024, 1));
+    res.end(`holding ${held.reduce((sum, b) => sum + b.length, 0) / 1048576} MiB\n`);
     return;
   }
   if (url.pathname === '/health') {
