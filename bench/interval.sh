@@ -3,7 +3,8 @@
 # cycles (INTERVAL_CYCLES) over 10 services (backend none, health URLs on the
 # 0 ms latency server). The loop runs until the server has answered
 # cycles x services probes, then gets SIGTERM. Every 500 cycles its RSS
-# (VmRSS) and CPU time (utime + stime from /proc/PID/stat) are sampled.
+# (VmRSS) and CPU time (utime + stime from /proc/PID/stat) are sampled,
+# from cycle 100 on (after the first probes have set up curl and OpenSSL).
 # Writes $RESULTS/interval.csv (the samples) and interval-summary.csv: RSS at
 # the first sample and at the end, CPU per cycle.
 set -euo pipefail
@@ -18,7 +19,7 @@ dir=$BENCH_TMP/interval
 fresh_dir "$dir"
 csv=$RESULTS/interval.csv
 {
-  printf '[monitor]\ndeadline = "30s"\nstate_dir = "%s/state"\n' "$dir"
+  printf '[monitor]\ndeadline = "120s"\nstate_dir = "%s/state"\n' "$dir"
   for i in $(seq 1 $services); do
     printf '\n[[service]]\nname = "pm-bench-%d"\nbackend = "none"\n  [service.health]\n' "$i"
     printf '  url = "http://127.0.0.1:%d/health/%d"\n' "$port" "$i"
@@ -38,7 +39,7 @@ sample() {  # prints: cycles rss_kb cpu_ms
   echo $((served / services)) "$rss" "$cpu"
 }
 echo "cycles,rss_kb,cpu_ms" >"$csv"
-next=0
+next=100  # the first sample after warm-up (curl and OpenSSL set up on the first probe)
 while :; do
   kill -0 "$pid" 2>/dev/null || die "interval: process-monitor exited early (see $dir/stderr.log)"
   read -r done rss cpu < <(sample)
