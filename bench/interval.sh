@@ -43,7 +43,7 @@ next=100  # the first sample after warm-up (curl and OpenSSL set up on the first
 while :; do
   kill -0 "$pid" 2>/dev/null || die "interval: process-monitor exited early (see $dir/stderr.log)"
   read -r done rss cpu < <(sample)
-  if [ "$done" -ge "$next" ]; then
+  if [ "$done" -ge "$next" ] || [ "$done" -ge "$cycles" ]; then
     echo "$done,$rss,$cpu" >>"$csv"
     say "interval: $done cycles, RSS $rss kB, CPU $cpu ms"
     next=$((next + 500))

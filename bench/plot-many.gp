@@ -11,11 +11,12 @@ set title "One check cycle over N loopback health URLs (2-core Debian 12)"
 set key top left
 set grid
 set xtics (10, 100, 1000)
-# select(tool, delay): the wall time of rows of that tool and latency, else NaN
-sel(t, d) = (strcol(1) eq t && $3 == d) ? $5 : NaN
-plot csv using 2:(sel("process-monitor", 100)) with linespoints lw 2 pt 7 lc rgb "#1b7837" title "process-monitor, 100 ms", \
-     csv using 2:(sel("process-monitor", 0))   with linespoints lw 2 pt 5 dt 2 lc rgb "#1b7837" title "process-monitor, 0 ms", \
-     csv using 2:(sel("monit", 100))           with linespoints lw 2 pt 7 lc rgb "#c51b7d" title "monit 5.33 validate, 100 ms", \
-     csv using 2:(sel("monit", 0))             with linespoints lw 2 pt 5 dt 2 lc rgb "#c51b7d" title "monit 5.33 validate, 0 ms", \
-     csv using 2:(sel("curl-loop", 100))       with linespoints lw 2 pt 7 lc rgb "#2166ac" title "sequential curl loop, 100 ms", \
-     csv using 2:(sel("curl-loop", 0))         with linespoints lw 2 pt 5 dt 2 lc rgb "#2166ac" title "sequential curl loop, 0 ms"
+set xrange [7:1500]
+# rows(tool, delay): only the rows of that tool and latency (column 5: wall time)
+rows(t, d) = sprintf("< awk -F, '$1 == \"%s\" && $3 == %d' %s", t, d, csv)
+plot rows("process-monitor", 100) using 2:5 with linespoints lw 2 pt 7 lc rgb "#1b7837" title "process-monitor, 100 ms", \
+     rows("process-monitor", 0)   using 2:5 with linespoints lw 2 pt 5 dt 2 lc rgb "#1b7837" title "process-monitor, 0 ms", \
+     rows("monit", 100)           using 2:5 with linespoints lw 2 pt 7 lc rgb "#c51b7d" title "monit 5.33 validate, 100 ms", \
+     rows("monit", 0)             using 2:5 with linespoints lw 2 pt 5 dt 2 lc rgb "#c51b7d" title "monit 5.33 validate, 0 ms", \
+     rows("curl-loop", 100)       using 2:5 with linespoints lw 2 pt 7 lc rgb "#2166ac" title "sequential curl loop, 100 ms", \
+     rows("curl-loop", 0)         using 2:5 with linespoints lw 2 pt 5 dt 2 lc rgb "#2166ac" title "sequential curl loop, 0 ms"

@@ -49,6 +49,17 @@ fi
   if [ -f "$RESULTS/interval-summary.csv" ]; then printf '\n'; table "$RESULTS/interval-summary.csv"; fi
   section rotate "5. Rotating and gzipping a 1 GB log" "bench/run rotate" \
     "process-monitor rotate --force (rename + gzip in the same run) beside gzip -6 of the same file."
+  if [ -d "$RESULTS/before" ]; then
+    printf '\n## Before: benchmarks 1 and 2 with an earlier build\n\n'
+    printf 'The same scripts with `PM_BINARY` set to the build this work started from; see the analysis.\n'
+    for name in once many; do
+      [ -f "$RESULTS/before/$name.csv" ] || continue
+      printf '\n`bench/run %s`. ' "$name"
+      RESULTS=$RESULTS/before meta "$name"
+      printf '\n'
+      table "$RESULTS/before/$name.csv"
+    done
+  fi
   if [ -f "$RESULTS/analysis.md" ]; then printf '\n'; cat "$RESULTS/analysis.md"; fi
 } >"$out"
 say "wrote $out"
