@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alert/alert_attempt.hpp"
+#include "util/curl_global.hpp"
 
 namespace pm {
 namespace {
@@ -32,9 +33,8 @@ std::expected<std::string, std::string> prepare(const AlertChannelConfig& channe
 
 AlertSender::AlertSender(std::vector<AlertChannelConfig> channels, CommandRunner& runner)
     : channels_(std::move(channels)), runner_(runner) {
-  // Once per process, before any thread of ours uses curl; never undone.
-  static std::once_flag curl_initialized;
-  std::call_once(curl_initialized, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  // Before any thread of ours uses curl; only when there is something to send to.
+  if (!channels_.empty()) ensure_curl_initialized();
 }
 
 std::vector<DeliveryResult> AlertSender::send(const std::vector<AlertEvent>& events, Deadline deadline) {

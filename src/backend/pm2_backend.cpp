@@ -8,8 +8,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include "backend/pm2_jlist.hpp"
+#include "backend/pm2_rpc.hpp"
 
 namespace pm {
 
@@ -58,6 +60,21 @@ std::expected<ExecResult, std::string> Pm2Backend::run_pm2(std::vector<std::stri
 
 std::expected<std::vector<Pm2Process>, std::string> Pm2Backend::list_processes(Deadline deadline) {
   if (auto alive = check_daemon_alive(); !alive) return std::unexpected(alive.error());
+  // The daemon's own socket first: the same list in about a millisecond,
+  // where `pm2 jlist` spends 0.2-0.4 s starting Node. `pm2 jlist` stays the
+  // way when the socket cannot be used (another user's daemon, an unknown
+  // answer); a daemon that does not answer in time is an error either way.
+  Deadline call_deadline = deadline.capped(settings_.timeout);
+  auto listed = pm2_rpc_process_list(pm2_home() + "/rpc.sock", call_deadline);
+  if (listed) {
+    auto parsed = parse_pm2_jlist(*listed);
+    if (parsed) return parsed;
+    spdlog::debug("PM2 RPC answer not understood ({}); asking pm2 jlist", parsed.error());
+  } else if (listed.error().kind == Pm2RpcFailure::Kind::TimedOut) {
+    return std::unexpected(listed.error().message);
+  } else {
+    spdlog::debug("PM2 RPC socket not used ({}); asking pm2 jlist", listed.error().message);
+  }
   auto result = run_pm2({"jlist"}, deadline, /*interruptible=*/true);
   if (!result) return std::unexpected(result.error());
   if (!result->succeeded()) return std::unexpected(result->failure(settings_.binary + " jlist"));

@@ -19,6 +19,8 @@
 namespace pm {
 namespace {
 
+constexpr long kReceiveBuffer = 4096;
+
 // The host part of `url`, for "cannot resolve host 'x'"; the URL itself when
 // it does not parse (it did get past the config's validation).
 std::string host_of(const std::string& url) {
@@ -74,6 +76,18 @@ HttpAttempt::HttpAttempt(const HealthCheck& check, Duration timeout, bool cut_by
   set(CURLOPT_TIMEOUT_MS, timeout_ms);
   set(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   set(CURLOPT_USERAGENT, "process-monitor/" PM_VERSION);
+  // A new connection per attempt, closed when it ends. Nothing could be
+  // reused anyway (every attempt of a round starts at once, and the multi
+  // handle lives for one round), but looking for a reusable connection
+  // scans every open one to the same host: with a thousand URLs on one
+  // host:port that made a round quadratic (bench/RESULTS.md). Closing at
+  // once also frees each socket as soon as its probe is judged.
+  set(CURLOPT_FRESH_CONNECT, 1L);
+  set(CURLOPT_FORBID_REUSE, 1L);
+  // curl's receive buffer is allocated per transfer, 16 KiB by default: with
+  // a thousand probes in flight that was half of the peak heap. A health
+  // answer is a few hundred bytes; a larger body only takes more reads.
+  set(CURLOPT_BUFFERSIZE, kReceiveBuffer);
   if (headers_ != nullptr) set(CURLOPT_HTTPHEADER, headers_);
   set(CURLOPT_WRITEFUNCTION, &HttpAttempt::on_body);
   set(CURLOPT_WRITEDATA, static_cast<void*>(this));

@@ -5,14 +5,16 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "probe/curl_events.hpp"
 #include "probe/http_attempt.hpp"
+#include "util/curl_global.hpp"
+#include "util/fd_limit.hpp"
 #include "util/interrupt.hpp"
 
 namespace pm {
@@ -25,6 +27,8 @@ constexpr Duration kMaxPollWait{1000};
 // curl enforces each attempt's timeout itself; this only catches a transfer
 // that outlives the run deadline anyway, so "nothing runs past the deadline" holds.
 constexpr Duration kDeadlineGrace{500};
+// Descriptors kept free for the rest of the run (state file, log, pipes, engine sockets).
+constexpr std::size_t kReservedDescriptors = 64;
 
 // One check on its way through its attempts. It is running (`attempt` set),
 // waiting for `next_start`, or done.
@@ -44,14 +48,22 @@ struct MultiDeleter {
 class ProbeRun {
  public:
   ProbeRun(const std::vector<const HealthCheck*>& checks, Deadline deadline, const Interrupt* interrupt)
-      : multi_(curl_multi_init()), deadline_(deadline), interrupt_(interrupt) {
+      : multi_(curl_multi_init()), events_(multi_.get()), deadline_(deadline), interrupt_(interrupt) {
     probes_.reserve(checks.size());
     for (const HealthCheck* check : checks) probes_.push_back(Probe{check, {}, nullptr, Clock::now()});
+    // Every probe runs at once, one socket each, unless the descriptor limit
+    // cannot make room: then the excess waits in curl's queue instead of failing.
+    const std::size_t limit = make_room_for_descriptors(checks.size() + kReservedDescriptors);
+    if (multi_ && checks.size() + kReservedDescriptors > limit) {
+      const long connections =
+          static_cast<long>(std::max<std::size_t>(limit, 2 * kReservedDescriptors) - kReservedDescriptors);
+      curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, connections);
+    }
   }
 
   std::vector<ProbeResult> run() {
-    if (!multi_) {
-      stop_unfinished("cannot create the HTTP client (curl_multi_init failed)");
+    if (!multi_ || !events_.ok()) {
+      stop_unfinished("cannot create the HTTP client (curl_multi_init or epoll_create1 failed)");
     } else {
       loop();
     }
@@ -63,27 +75,22 @@ class ProbeRun {
 
  private:
   void loop() {
+    // The interrupt's pipe is watched with curl's sockets: a SIGTERM ends
+    // the wait at once instead of after the slowest probe.
+    if (interrupt_ != nullptr) events_.wake_on(interrupt_->wake_fd());
     while (true) {
       // Checked first, so an interrupt that came before the call starts nothing.
       if (interrupt_ != nullptr && interrupt_->requested()) return stop_unfinished("interrupted");
       start_due(Clock::now());
-      int running = 0;
-      CURLMcode rc = curl_multi_perform(multi_.get(), &running);
+      CURLMcode rc = events_.act_on_due_timer();  // new transfers start on curl's first timeout
       if (rc != CURLM_OK) return stop_unfinished(multi_failure(rc));
       collect_finished();
       if (std::ranges::all_of(probes_, &Probe::done)) return;
       if (Clock::now() - kDeadlineGrace >= deadline_.at()) return stop_unfinished("run deadline reached");
-
-      // The interrupt's pipe is watched with curl's sockets: a SIGTERM ends
-      // the wait at once instead of after the slowest probe.
-      curl_waitfd wake{};
-      unsigned wake_count = 0;
-      if (interrupt_ != nullptr) {
-        wake = curl_waitfd{interrupt_->wake_fd(), CURL_WAIT_POLLIN, 0};
-        wake_count = 1;
-      }
-      rc = curl_multi_poll(multi_.get(), &wake, wake_count, poll_timeout_ms(), nullptr);
+      bool woken = false;
+      rc = events_.wait_and_act(poll_timeout(), woken);
       if (rc != CURLM_OK) return stop_unfinished(multi_failure(rc));
+      collect_finished();
     }
   }
 
@@ -104,6 +111,9 @@ class ProbeRun {
     const bool cut = left < probe.check->timeout;
     auto attempt = std::make_unique<HttpAttempt>(*probe.check, cut ? left : probe.check->timeout, cut);
     ++probe.result.attempts;
+    if (attempt->setup_error().empty()) {
+      curl_easy_setopt(attempt->handle(), CURLOPT_PRIVATE, static_cast<void*>(&probe));
+    }
     if (!attempt->start(multi_.get())) {
       // A request that cannot be set up fails the same way on every retry.
       probe.result = ProbeResult{.attempts = probe.result.attempts, .error = attempt->setup_error()};
@@ -120,10 +130,11 @@ class ProbeRun {
       // Copied out: removing the handle (attempt.reset()) invalidates `message`.
       CURL* easy = message->easy_handle;
       const CURLcode code = message->data.result;
-      auto probe = std::ranges::find_if(probes_, [&](const Probe& candidate) {
-        return candidate.attempt && candidate.attempt->handle() == easy;
-      });
-      if (probe == probes_.end()) continue;
+      // Each transfer carries its Probe (start_attempt): no search among thousands.
+      char* owner = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+      auto* probe = reinterpret_cast<Probe*>(owner);
+      if (probe == nullptr || !probe->attempt || probe->attempt->handle() != easy) continue;
       AttemptOutcome outcome = probe->attempt->judge(code);
       probe->attempt.reset();
       record(*probe, std::move(outcome));
@@ -160,8 +171,8 @@ class ProbeRun {
     }
   }
 
-  // Until the earliest scheduled retry; curl shortens it for its own timers.
-  int poll_timeout_ms() const {
+  // Until the earliest scheduled retry; CurlEvents shortens it for curl's own timers.
+  Duration poll_timeout() const {
     const Clock::time_point now = Clock::now();
     Duration wait = kMaxPollWait;
     for (const Probe& probe : probes_) {
@@ -169,16 +180,19 @@ class ProbeRun {
       // Rounded up: waking a fraction of a millisecond early would spin.
       wait = std::min(wait, std::chrono::ceil<Duration>(probe.next_start - now));
     }
-    return static_cast<int>(std::max(wait, Duration::zero()).count());
+    return std::max(wait, Duration::zero());
   }
 
   static std::string multi_failure(CURLMcode rc) {
     return fmt::format("HTTP client failure: {}", curl_multi_strerror(rc));
   }
 
-  // Declared before the probes so that it is destroyed after them: each
-  // attempt removes itself from the multi handle when destroyed.
+  // Declared before the probes so that they are destroyed after them: each
+  // attempt removes itself from the multi handle when destroyed, and curl
+  // reports the sockets it drops to `events_`.
   std::unique_ptr<CURLM, MultiDeleter> multi_;
+  CurlEvents events_;
+  // Reserved up front and never resized: each transfer points at its Probe (CURLOPT_PRIVATE).
   std::vector<Probe> probes_;
   Deadline deadline_;
   const Interrupt* interrupt_;
@@ -186,18 +200,14 @@ class ProbeRun {
 
 }  // namespace
 
-HttpProber::HttpProber(const Interrupt* interrupt) : interrupt_(interrupt) {
-  // curl_global_init must run once, before any other curl call and while no
-  // other thread uses curl; it is never undone, since curl may be used until exit.
-  static std::once_flag curl_initialized;
-  std::call_once(curl_initialized, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+HttpProber::HttpProber(const Interrupt* interrupt) : interrupt_(interrupt) {}
 
 HttpProber::~HttpProber() = default;
 
 std::vector<ProbeResult> HttpProber::probe_all(const std::vector<const HealthCheck*>& checks,
                                                Deadline deadline) {
   if (checks.empty()) return {};
+  ensure_curl_initialized();  // here, not at construction: runs without probes skip it
   return ProbeRun(checks, deadline, interrupt_).run();
 }
 

@@ -27,17 +27,22 @@ std::string make_temp_directory(const char* prefix) {
   return pattern;
 }
 
+int listen_on_unix_socket(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail("socket");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) fail("bind");
+  if (listen(fd, 64) != 0) fail("listen");
+  return fd;
+}
+
 UnixSocketHttpServer::UnixSocketHttpServer() {
   directory_ = make_temp_directory("pm-engine-");
   socket_path_ = directory_ + "/docker.sock";
   if (pipe2(stop_pipe_, O_CLOEXEC) != 0) fail("pipe2");
-  listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) fail("socket");
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) fail("bind");
-  if (listen(listen_fd_, 64) != 0) fail("listen");
+  listen_fd_ = listen_on_unix_socket(socket_path_);
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 

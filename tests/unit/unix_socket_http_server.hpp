@@ -66,4 +66,8 @@ class UnixSocketHttpServer {
 // bytes); throws std::system_error if it cannot. The caller removes it.
 std::string make_temp_directory(const char* prefix);
 
+// A listening UNIX socket bound at `path` (close-on-exec, backlog 64);
+// throws std::system_error if it cannot.
+int listen_on_unix_socket(const std::string& path);
+
 }  // namespace pm::test

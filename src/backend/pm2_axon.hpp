@@ -1,0 +1,33 @@
+#pragma once
+// PM2's wire format on its RPC socket (PM2_HOME/rpc.sock): axon's AMP
+// messages, as pm2-axon 4 and pm2-axon-rpc speak them (PM2 6.0.8; the same
+// since PM2 1.x). A message is one byte (protocol version 1 << 4 | argument
+// count, at most 15), then per argument a 32-bit big-endian length and its
+// bytes. Arguments are tagged: "s:" a string, "j:" JSON. A call is
+//   [j:{"type":"call","method":M,"args":[...]}, s:ID]
+// and its reply [j:{"args":[RESULT...]}, s:ID] or [j:{"error":"..."}, s:ID].
+// Pure functions: the socket is pm2_rpc's business.
+#include <cstddef>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pm {
+
+// The call message of `method` with `args_json` (a JSON array) and the request id `id`.
+std::string encode_axon_call(std::string_view method, std::string_view args_json, std::string_view id);
+
+// The arguments of the message at the start of `buffer` (views into it), or
+// std::nullopt while the message is incomplete. Unexpected: not an AMP
+// message, or one longer than `max_size` bytes.
+std::expected<std::optional<std::vector<std::string_view>>, std::string> decode_axon_message(
+    std::string_view buffer, std::size_t max_size);
+
+// The JSON text of the single result in a reply argument
+// (j:{"args":[RESULT]}), without parsing RESULT; or the error the daemon
+// answered, or why the argument is not such a reply.
+std::expected<std::string_view, std::string> single_rpc_result(std::string_view reply_argument);
+
+}  // namespace pm
