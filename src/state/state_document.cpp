@@ -63,4 +63,65 @@ std::string encode_state(const StateDocument& document, std::int64_t written_at)
   return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+
+// Stops at the top-level "format" value: encode_state() writes it first
+// (object keys are sorted), so a save reads a few bytes of a large file.
+class FormatPeek : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::optional<std::int64_t> format;
+
+  bool null() override { return scalar(); }
+  bool boolean(bool) override { return scalar(); }
+  bool number_integer(number_integer_t value) override { return found(value); }
+  bool number_unsigned(number_unsigned_t value) override {
+    return value <= static_cast<number_unsigned_t>(INT64_MAX) ? found(static_cast<std::int64_t>(value))
+                                                              : scalar();
+  }
+  bool number_float(number_float_t, const string_t&) override { return scalar(); }
+  bool string(string_t&) override { return scalar(); }
+  bool binary(binary_t&) override { return scalar(); }
+  bool start_object(std::size_t) override { return enter(); }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool key(string_t& name) override {
+    at_format_ = depth_ == 1 && name == "format";
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool found(std::int64_t value) {
+    if (!at_format_ || depth_ != 1) return scalar();
+    format = value;
+    return false;  // done: stop parsing
+  }
+  bool scalar() {
+    at_format_ = false;
+    return true;
+  }
+  bool enter() {
+    ++depth_;
+    at_format_ = false;
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  int depth_ = 0;
+  bool at_format_ = false;
+};
+
+}  // namespace
+
+std::optional<std::int64_t> peek_state_format(std::string_view text) {
+  FormatPeek peek;
+  nlohmann::json::sax_parse(text, &peek);
+  return peek.format;
+}
+
 }  // namespace pm

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <expected>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,11 @@ struct StateDecodeError {
 // Reads a document. Unknown top-level keys are ignored (a format may grow
 // optional fields without a new number).
 std::expected<StateDocument, StateDecodeError> decode_state(std::string_view text);
+
+// The top-level "format" number of a state file's text, read without parsing
+// the rest (saves check it before replacing a file); nullopt when the text
+// has none before it stops being JSON.
+std::optional<std::int64_t> peek_state_format(std::string_view text);
 
 // The file text for `document`, stamped with `written_at`; ends with a newline.
 std::string encode_state(const StateDocument& document, std::int64_t written_at);

@@ -141,9 +141,8 @@ std::expected<void, std::string> save_state(const std::string& path, const State
   // caller that ignored that error from destroying a newer binary's state.
   FileText existing = read_file(path);
   if (existing.text && existing.error == 0 && !existing.oversized) {
-    auto decoded = decode_state(*existing.text);
-    if (!decoded && decoded.error().newer_format) {
-      return std::unexpected(newer_format_message(path, decoded.error().format));
+    if (auto format = peek_state_format(*existing.text); format && *format > kStateFormat) {
+      return std::unexpected(newer_format_message(path, *format));
     }
   }
   const auto now = std::chrono::system_clock::now();

@@ -283,8 +283,9 @@ TEST_CASE("interval mode keeps checking and ends on SIGTERM within a second", "[
   pid_t pid = 0;
   REQUIRE(posix_spawn(&pid, PM_BINARY, nullptr, nullptr, argv.data(), environ) == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  app.set_mode("503");  // the loop notices and restarts it
+  // Counted before the failure: the loop may restart it before a count taken after would be read.
   long restarts_before = Pm2Engine::restart_count(app.name());
+  app.set_mode("503");  // the loop notices and restarts it
   for (int i = 0; i < 100 && Pm2Engine::restart_count(app.name()) == restarts_before; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

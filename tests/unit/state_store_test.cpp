@@ -15,6 +15,7 @@
 
 #include "child_process.hpp"
 #include "state/state_dir.hpp"
+#include "state/state_document.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -283,4 +284,16 @@ TEST_CASE("state dir: a directory it cannot write is reported with the fix", "[s
       true);
   CHECK(error == "cannot write to state directory " + existing +
                      ": Permission denied (run as its owner, or choose another state directory)");
+}
+
+TEST_CASE("state: a save reads only the top-level format of the file it replaces", "[state]") {
+  CHECK(pm::peek_state_format(R"({"format": 7, "services": {}})") == 7);
+  // Keys in any order; a "format" inside another object is not the file's.
+  CHECK(pm::peek_state_format(R"({"services": {"format": {"format": 9}}, "format": 2})") == 2);
+  CHECK(pm::peek_state_format(R"({"services": {"a": {"format": 9}}})") == std::nullopt);
+  CHECK(pm::peek_state_format(R"({"format": "2"})") == std::nullopt);
+  CHECK(pm::peek_state_format("not json") == std::nullopt);
+  // It stops at the format: what follows may be cut off.
+  CHECK(pm::peek_state_format(R"({"format": 3, "services": {"a": tru)") == 3);
+  CHECK(pm::peek_state_format(pm::encode_state(StateDocument{}, 5)) == pm::kStateFormat);
 }
