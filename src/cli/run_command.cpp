@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -26,6 +27,7 @@
 #include "resources/host_checks.hpp"
 #include "state/run_lock.hpp"
 #include "util/interrupt.hpp"
+#include "util/reload_signal.hpp"
 
 namespace pm {
 
@@ -88,14 +90,17 @@ std::vector<AlertEvent> alert_events(const std::vector<ServiceEvent>& changes, c
 // (and a --once) take their turn there, and each cycle reloads the state and
 // sees what they changed. Cycles start on a fixed cadence, start to start; a
 // cycle that overruns the interval delays the next one instead of piling up.
+// A SIGHUP between cycles calls `reload` and starts the next cycle at once.
 int run_loop(const std::string& state_file, Duration interval, Duration wait_lock, std::size_t service_count,
-             const Interrupt& interrupt, const std::function<void(StateSession&)>& cycle) {
+             const Interrupt& interrupt, const std::function<void(StateSession&)>& cycle,
+             const std::function<void()>& reload) {
   auto loop_lock = RunLock::acquire(state_file + ".loop", Duration::zero(), &interrupt);
   if (!loop_lock) {
     print_error(
         fmt::format("an --interval loop already runs on this config's state: {}", loop_lock.error().message));
     return loop_lock.error().kind == LockError::Busy ? kExitLocked : kExitUsage;
   }
+  install_reload_signal();
   spdlog::info("checking {} service(s) every {}", service_count, format_duration(interval));
   auto next = Deadline::Clock::now();
   while (!interrupt.requested()) {
@@ -114,12 +119,69 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
       }
     }
     next += interval;
-    auto now = Deadline::Clock::now();
-    if (next < now) next = now;
-    interrupt.sleep_for(std::chrono::duration_cast<Duration>(next - now));
+    // Slices of at most kReloadLatency, so a SIGHUP is seen soon (the sleep
+    // itself ends at once only on SIGTERM/SIGINT).
+    constexpr Duration kReloadLatency{200};
+    bool reloading = false;
+    for (auto now = Deadline::Clock::now(); now < next && !interrupt.requested();
+         now = Deadline::Clock::now()) {
+      if ((reloading = take_reload_request())) break;
+      interrupt.sleep_for(std::min(kReloadLatency, std::chrono::duration_cast<Duration>(next - now)));
+    }
+    if (reloading || take_reload_request()) {
+      reload();
+      next = Deadline::Clock::now();
+    } else if (auto now = Deadline::Clock::now(); next < now) {
+      next = now;
+    }
   }
   spdlog::info("stopping on signal {}", interrupt.signal_number());
   return kExitOk;
+}
+
+// What runs work from, all made from one config; the --interval loop makes
+// a new one on SIGHUP. `services` points into `config`, hence the pointer.
+struct Setup {
+  std::unique_ptr<Config> config;
+  std::vector<const ServiceConfig*> services;
+  Backends backends;
+  std::unique_ptr<AlertSender> alerts;
+  std::string state_file;
+};
+
+std::expected<Setup, std::string> make_setup(Config loaded, const Options& options, CommandRunner& runner) {
+  Setup setup;
+  setup.config = std::make_unique<Config>(std::move(loaded));
+  auto services = select_services(*setup.config, options.services);
+  if (!services) return std::unexpected(services.error());
+  setup.services = std::move(*services);
+  auto state_file = StateSession::locate(*setup.config, state_dir_override(options));
+  if (!state_file) return std::unexpected(state_file.error());
+  setup.state_file = std::move(*state_file);
+  setup.backends = make_backends(*setup.config, runner);
+  setup.alerts = std::make_unique<AlertSender>(setup.config->alerts, runner);
+  return setup;
+}
+
+// SIGHUP in the --interval loop: the config read again and checked as at
+// start. A config that does not load, or would move the state file (the
+// loop's lock is on the old one), is refused and the running one kept.
+void reload_setup(Setup& setup, const Options& options, CommandRunner& runner) {
+  auto loaded = load_config_for(options);
+  auto fresh = loaded ? make_setup(std::move(*loaded), options, runner)
+                      : std::expected<Setup, std::string>(std::unexpected(loaded.error()));
+  if (fresh && fresh->state_file != setup.state_file) {
+    fresh =
+        std::unexpected(fmt::format("its state file would be {}, not {} ([monitor] state_dir changed); "
+                                    "restart the loop to move it",
+                                    fresh->state_file, setup.state_file));
+  }
+  if (!fresh) {
+    spdlog::error("reload refused, the loop goes on with the config it has: {}", fresh.error());
+    return;
+  }
+  setup = std::move(*fresh);
+  spdlog::warn("reloaded {}: {} service(s)", setup.config->path, setup.services.size());
 }
 
 }  // namespace
@@ -142,44 +204,38 @@ int run_monitor(const Options& options) {
   if (!options.interval && no_config_file(options)) return run_discovered(options);
   auto config = start_with_config(options);
   if (!config) return kExitUsage;
-  auto services = select_services(*config, options.services);
-  if (!services) {
-    print_error(services.error());
-    return kExitUsage;
-  }
 
   Interrupt interrupt;
   interrupt.install_signal_handlers();
-  auto state_file = StateSession::locate(*config, state_dir_override(options));
-  if (!state_file) {
-    print_error(state_file.error());
+  ProcessRunner runner(&interrupt);
+  auto made = make_setup(std::move(*config), options, runner);
+  if (!made) {
+    print_error(made.error());
     return kExitUsage;
   }
-  ProcessRunner runner(&interrupt);
+  Setup setup = std::move(*made);
   HttpProber prober(&interrupt);
   SystemRandom random;
   LocalHost host(&interrupt);
-  Backends backends = make_backends(*config, runner);
-  AlertSender alerts(config->alerts, runner);
-  Duration deadline = options.deadline.value_or(config->monitor.deadline);
   // One cycle under the run lock `session` holds: the policy's decisions made
   // at the wall time it starts from the histories just loaded, its events
   // logged, and (unless --dry-run) the histories saved and alerts sent.
   auto run_cycle = [&](StateSession& session) {
+    const Config& config = *setup.config;
     PolicyGate gate(session.histories(), random);
-    Cycle cycle(backends, prober, runner, interrupt,
-                CycleOptions{.dry_run = options.dry_run, .verify_interval = config->monitor.verify_interval},
+    Cycle cycle(setup.backends, prober, runner, interrupt,
+                CycleOptions{.dry_run = options.dry_run, .verify_interval = config.monitor.verify_interval},
                 &gate);
     gate.begin_cycle(std::chrono::system_clock::now());
-    Deadline run_deadline = Deadline::after(deadline);
-    CycleResult result = cycle.run(*services, run_deadline);
+    Deadline run_deadline = Deadline::after(options.deadline.value_or(config.monitor.deadline));
+    CycleResult result = cycle.run(setup.services, run_deadline);
     // The host's thresholds; --dry-run reads the previous CPU sample but does not save this one.
-    result.resources = check_host(config->resources, host, session.resources(), WallClock::now());
+    result.resources = check_host(config.resources, host, session.resources(), WallClock::now());
     auto changes = gate.take_events();
     log_events(changes);
     // Log rotation after the checks, on what is left of the run's deadline.
     RotationResult rotation =
-        rotate_logs(*config, RotationRequest{.dry_run = options.dry_run, .log_file = options.log_file},
+        rotate_logs(config, RotationRequest{.dry_run = options.dry_run, .log_file = options.log_file},
                     session, runner, run_deadline);
     log_rotation(rotation);
     if (options.interval && options.log_file && rotated_file(rotation, *options.log_file)) {
@@ -190,7 +246,7 @@ int run_monitor(const Options& options) {
     if (!options.dry_run) {
       if (auto saved = session.save(); !saved) spdlog::error("{}", saved.error());
       // Within the run's deadline; a failing channel is logged, never fatal.
-      if (!config->alerts.empty()) alerts.send(alert_events(changes, result), run_deadline);
+      if (!config.alerts.empty()) setup.alerts->send(alert_events(changes, result), run_deadline);
     }
     print_report(result, options);
     // Logged when it fails; the run's result and exit code stand.
@@ -201,15 +257,17 @@ int run_monitor(const Options& options) {
   };
 
   if (!options.interval) {
-    auto session = StateSession::open_at(*state_file, options.wait_lock, interrupt);
+    auto session = StateSession::open_at(setup.state_file, options.wait_lock, interrupt);
     if (!session) {
       print_error(session.error().message);
       return session.error().lock_busy ? kExitLocked : kExitUsage;
     }
     return run_cycle(*session);
   }
-  return run_loop(*state_file, *options.interval, options.wait_lock, services->size(), interrupt,
-                  [&](StateSession& session) { run_cycle(session); });
+  const std::string state_file = setup.state_file;  // a reload keeps it (reload_setup)
+  return run_loop(
+      state_file, *options.interval, options.wait_lock, setup.services.size(), interrupt,
+      [&](StateSession& session) { run_cycle(session); }, [&] { reload_setup(setup, options, runner); });
 }
 
 int check_config(const Options& options) {

@@ -276,6 +276,10 @@ MonitorRun BackgroundMonitor::stop(Duration limit) {
   return wait(limit);
 }
 
+void BackgroundMonitor::signal(int signal_number) const {
+  if (pid_ > 0) kill(pid_, signal_number);
+}
+
 std::string BackgroundMonitor::err_so_far() const { return read_text(outputs_.path() + "/err"); }
 
 nlohmann::json parse_json(const MonitorRun& run) {

@@ -127,6 +127,8 @@ class BackgroundMonitor {
   MonitorRun wait(Duration limit);
   // SIGTERM, then wait(limit).
   MonitorRun stop(Duration limit = Duration{30000});
+  // Sends `signal_number` (SIGHUP: reload) while it runs.
+  void signal(int signal_number) const;
   // What it has written to stderr so far.
   std::string err_so_far() const;
 

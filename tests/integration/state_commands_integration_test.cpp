@@ -1,5 +1,7 @@
 // status, reset, pause and resume: the real binary, its state file, and runs
 // against a real PM2 daemon (tests/engines/pm2) between them.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -214,4 +216,42 @@ TEST_CASE("an --interval loop takes the lock per cycle: pause and resume reach i
   auto stopped = loop.stop();
   INFO("loop stderr:\n" << stopped.err);
   CHECK(stopped.exit_code == 0);
+}
+
+TEST_CASE("SIGHUP reloads an --interval loop's config, and a broken one is refused", "[pm2][state]") {
+  TestApp first("it-reload-a", 39166);
+  TestApp second("it-reload-b", 39167);
+  TempDir dir;
+  const std::string policy = "grace = \"0s\"\nbackoff = \"0s\"\n";
+  auto config = dir.write("config.toml", config_for(first, policy));
+  // An hour between cycles: only the SIGHUP can start the next one within the test.
+  BackgroundMonitor loop({"--interval", "1h", "-c", config, "--state-dir", dir.path() + "/state"});
+  REQUIRE(eventually([&] { return loop.err_so_far().find("checking 1 service(s) every 1h") != std::string::npos; }));
+
+  // A second service appears in the file; the reload checks it at once.
+  const long second_before = Pm2Engine::restart_count(second.name());
+  second.set_mode("503");
+  std::string both = config_for(first, policy);
+  std::string second_only = config_for(second, policy);
+  both += second_only.substr(second_only.find("[[service]]"));
+  dir.write("config.toml", both);
+  loop.signal(SIGHUP);
+  CHECK(eventually([&] { return Pm2Engine::restart_count(second.name()) > second_before; }));
+  CHECK_THAT(loop.err_so_far(), Contains("reloaded " + config + ": 2 service(s)"));
+
+  // A broken file is refused with its file:line:col; the loop goes on with what it has.
+  dir.write("config.toml", "[[service]]\nname = \"x\"\nbackend = \"pm3\"\n");
+  const long first_before = Pm2Engine::restart_count(first.name());
+  first.set_mode("503");
+  loop.signal(SIGHUP);
+  CHECK(eventually([&] { return Pm2Engine::restart_count(first.name()) > first_before; }));
+  std::string err = loop.err_so_far();
+  CHECK_THAT(err, Contains("reload refused, the loop goes on with the config it has: " + config +
+                           ":3:11: unknown backend 'pm3'"));
+  CHECK_FALSE(loop.poll());
+
+  auto stopped = loop.stop();
+  INFO("loop stderr:\n" << stopped.err);
+  CHECK(stopped.exit_code == 0);
+  CHECK(Pm2Engine::restart_count(second.name()) == second_before + 1);
 }
