@@ -19,6 +19,7 @@
 #include "core/cycle.hpp"
 #include "core/policy_gate.hpp"
 #include "probe/http_prober.hpp"
+#include "probe/tls_warning.hpp"
 #include "report/json_report.hpp"
 #include "report/metrics_file.hpp"
 #include "report/nagios_line.hpp"
@@ -147,6 +148,7 @@ int run_monitor(const Options& options) {
     print_error(services.error());
     return kExitUsage;
   }
+  warn_unverified_tls(*services);
 
   Interrupt interrupt;
   interrupt.install_signal_handlers();
