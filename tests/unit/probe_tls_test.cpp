@@ -144,9 +144,12 @@ TEST_CASE("HTTPS probes verify the certificate unless told otherwise", "[probe][
     check.insecure = true;
     ProbeResult result = probe_one(check);
     CHECK(result.healthy);
-    ServiceConfig service{.name = "api", .backend = "none", .target = "api", .health = check};
-    ServiceConfig verified{
-        .name = "web", .backend = "none", .target = "web", .health = check_for(server.url())};
+    ServiceConfig service;
+    service.name = "api";
+    service.health = check;
+    ServiceConfig verified;
+    verified.name = "web";
+    verified.health = check_for(server.url());
     test::CapturedLog log;
     warn_unverified_tls({&service, &verified});
     CHECK(log.text() ==
