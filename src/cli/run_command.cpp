@@ -20,6 +20,7 @@
 #include "core/cycle.hpp"
 #include "core/policy_gate.hpp"
 #include "probe/http_prober.hpp"
+#include "probe/tls_warning.hpp"
 #include "report/json_report.hpp"
 #include "report/metrics_file.hpp"
 #include "report/nagios_line.hpp"
@@ -155,6 +156,7 @@ std::expected<Setup, std::string> make_setup(Config loaded, const Options& optio
   auto services = select_services(*setup.config, options.services);
   if (!services) return std::unexpected(services.error());
   setup.services = std::move(*services);
+  warn_unverified_tls(setup.services);  // on every run, and on every reload of a loop
   auto state_file = StateSession::locate(*setup.config, state_dir_override(options));
   if (!state_file) return std::unexpected(state_file.error());
   setup.state_file = std::move(*state_file);

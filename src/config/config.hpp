@@ -42,6 +42,15 @@ struct HealthCheck {
   int retries = 2;  // attempts after the first failed one
   Duration retry_delay{1000};
   std::string expect_status_text = "200-399";  // as written, for messages
+  // TLS: the peer's certificate and name are verified unless `insecure`
+  // (logged as a warning by every run that probes it); `ca_file` (a PEM
+  // bundle, readable when the config was loaded) replaces the system CAs.
+  bool insecure = false;
+  std::optional<std::string> ca_file;
+  // A 3xx is judged as the answer unless `follow_redirects`; then up to
+  // kMaxRedirects are followed, to http and https URLs only.
+  bool follow_redirects = false;
+  static constexpr long kMaxRedirects = 5;
 };
 
 // What the service's backend state is allowed to be.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "config/file_trust.hpp"
 #include "util/size.hpp"
 
 namespace pm {
@@ -163,8 +164,17 @@ bool FieldReader::read_argv(const toml::node& node, std::string_view key, std::v
       argv.push_back(text->get());
     }
   }
-  if (ok) out = std::move(argv);
-  return ok;
+  if (!ok) return false;
+  // A program given by path runs as whoever runs the monitor: as root it
+  // must be as trusted as the config itself (file_trust.hpp).
+  if (program_owner_ && argv.front().starts_with('/')) {
+    if (auto trusted = check_trusted_path(argv.front(), *program_owner_); !trusted) {
+      fail(array->get(0)->source(), fmt::format("'{}[0]': {}", key, trusted.error()));
+      return false;
+    }
+  }
+  out = std::move(argv);
+  return true;
 }
 
 const toml::table* FieldReader::read_table(const toml::node& node, std::string_view key,

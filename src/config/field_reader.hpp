@@ -1,6 +1,8 @@
 #pragma once
 // Typed reads of TOML values, with problems reported as
 // "file:line:col: message". The key tables of every section use it.
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -31,7 +33,11 @@ std::string_view toml_type_name(const toml::node& node);
 // report does not depend on the order in which keys happen to be read.
 class FieldReader {
  public:
-  explicit FieldReader(std::string file) : file_(std::move(file)) {}
+  // With `program_owner`, read_argv also rejects a program given by absolute
+  // path that is not owned by that user or is writable by group or others
+  // (file_trust.hpp): set when the monitor runs as root.
+  explicit FieldReader(std::string file, std::optional<uid_t> program_owner = std::nullopt)
+      : file_(std::move(file)), program_owner_(program_owner) {}
 
   const std::string& file() const { return file_; }
   SourceLocation location(const toml::source_position& position) const;
@@ -62,7 +68,8 @@ class FieldReader {
   // An integer within [low, high].
   bool read_integer(const toml::node& node, std::string_view key, int low, int high, int& out);
   // A non-empty array of strings whose first element is non-empty: an argv
-  // vector. No element may contain NUL.
+  // vector. No element may contain NUL. Its program checked as the
+  // constructor says.
   bool read_argv(const toml::node& node, std::string_view key, std::vector<std::string>& out);
   // `node` as a table; `shape` completes "'key' must be ..." when it is not
   // ("a table ([monitor])"). Returns nullptr after recording the problem.
@@ -70,6 +77,7 @@ class FieldReader {
 
  private:
   std::string file_;
+  std::optional<uid_t> program_owner_;
   std::optional<toml::source_position> problem_at_;
   std::optional<std::string> problem_;
 };

@@ -1,7 +1,15 @@
 #include "config/health_keys.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <expected>
+
 #include <fmt/format.h>
 
+#include "alert/redact.hpp"
 #include "config/status_ranges.hpp"
 #include "config/text_rules.hpp"
 #include "config/url_check.hpp"
@@ -10,6 +18,21 @@ namespace pm {
 namespace {
 
 constexpr int kMaxRetries = 10;
+
+// A CA bundle must be there when the config is read, not fail every probe
+// later: an absolute path to a regular file this process can read.
+std::expected<void, std::string> check_ca_file(const std::string& path) {
+  if (!path.starts_with('/'))
+    return std::unexpected(fmt::format("'ca_file' must be an absolute path, got {}", quoted(path)));
+  struct stat status {};
+  if (stat(path.c_str(), &status) != 0 || access(path.c_str(), R_OK) != 0) {
+    return std::unexpected(
+        fmt::format("'ca_file' {} cannot be read: {}", quoted(path), std::strerror(errno)));
+  }
+  if (!S_ISREG(status.st_mode))
+    return std::unexpected(fmt::format("'ca_file' {} is not a file", quoted(path)));
+  return {};
+}
 
 void read_headers(FieldReader& reader, const toml::table& table, HealthCheck& health) {
   // toml++ iterates keys sorted; requests send headers as written, and a
@@ -46,13 +69,15 @@ void read_headers(FieldReader& reader, const toml::table& table, HealthCheck& he
   health.headers = std::move(headers);
 }
 
-constexpr std::array<Key<HealthCheck>, 7> kHealthKeys{{
+constexpr std::array<Key<HealthCheck>, 10> kHealthKeys{{
     {"url",
      [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
        std::string url;
        if (!reader.read_string(value, "url", url)) return;
        if (auto valid = check_http_url(url); !valid) {
-         reader.fail(value.source(), fmt::format("invalid url {}: {}", quoted(url), valid.error()));
+         // A health URL may carry credentials: never print them.
+         reader.fail(value.source(),
+                     fmt::format("invalid url {}: {}", quoted(redact_url(url)), valid.error()));
          return;
        }
        health.url = std::move(url);
@@ -99,6 +124,22 @@ constexpr std::array<Key<HealthCheck>, 7> kHealthKeys{{
     {"retry_delay",
      [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
        reader.read_duration(value, "retry_delay", ZeroDuration::kAllowed, health.retry_delay);
+     }},
+    {"insecure", [](FieldReader& reader, const toml::node& value,
+                    HealthCheck& health) { reader.read_bool(value, "insecure", health.insecure); }},
+    {"ca_file",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       std::string path;
+       if (!reader.read_string(value, "ca_file", path)) return;
+       if (auto readable = check_ca_file(path); !readable) {
+         reader.fail(value.source(), readable.error());
+         return;
+       }
+       health.ca_file = std::move(path);
+     }},
+    {"follow_redirects",
+     [](FieldReader& reader, const toml::node& value, HealthCheck& health) {
+       reader.read_bool(value, "follow_redirects", health.follow_redirects);
      }},
 }};
 

@@ -1,6 +1,7 @@
 #include "config/load_config.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 
 #include "config/cross_checks.hpp"
 #include "config/field_reader.hpp"
+#include "config/file_trust.hpp"
 #include "config/key_table.hpp"
 
 namespace pm {
@@ -20,9 +22,24 @@ namespace {
 // Far beyond any real config; reading /dev/zero by mistake must still end.
 constexpr std::size_t kMaxConfigSize = 4 * 1024 * 1024;
 
-std::expected<std::string, std::string> read_file(const std::string& path) {
+// The text of `path`; with `owner`, only when the opened file is trusted
+// (checked on the descriptor read from, so the file cannot be swapped
+// between the check and the read).
+std::expected<std::string, std::string> read_file(const std::string& path, std::optional<uid_t> owner) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  if (owner) {
+    struct stat status {};
+    if (fstat(fd, &status) != 0) {
+      int error = errno;
+      close(fd);
+      return std::unexpected(fmt::format("cannot read {}: {}", path, std::strerror(error)));
+    }
+    if (auto trusted = check_trusted(status, path, *owner); !trusted) {
+      close(fd);
+      return std::unexpected(std::move(trusted.error()));
+    }
+  }
   std::string text;
   char buffer[64 * 1024];
   while (true) {
@@ -61,11 +78,12 @@ Config assemble(const std::string& file_name, ConfigDraft&& draft) {
 
 }  // namespace
 
-std::expected<Config, std::string> parse_config(std::string_view document, const std::string& file_name) {
+std::expected<Config, std::string> parse_config(std::string_view document, const std::string& file_name,
+                                                std::optional<uid_t> program_owner) {
   // toml++ reports syntax errors by exception; none may leave this function.
   try {
     toml::table root = toml::parse(document, std::string_view(file_name));
-    FieldReader reader(file_name);
+    FieldReader reader(file_name, program_owner);
     ConfigDraft draft = read_document(reader, root);
     // Cross checks on values that failed their own checks would report
     // consequences of those failures, not new problems.
@@ -81,10 +99,14 @@ std::expected<Config, std::string> parse_config(std::string_view document, const
   }
 }
 
-std::expected<Config, std::string> load_config(const std::string& path) {
-  auto text = read_file(path);
+std::expected<Config, std::string> load_config(const std::string& path, std::optional<uid_t> owner) {
+  auto text = read_file(path, owner);
   if (!text) return std::unexpected(std::move(text.error()));
-  return parse_config(*text, path);
+  return parse_config(*text, path, owner);
+}
+
+std::expected<Config, std::string> load_config(const std::string& path) {
+  return load_config(path, required_owner_for(geteuid()));
 }
 
 }  // namespace pm

@@ -3,6 +3,8 @@
 // unknown keys, wrong types, bad durations, malformed URLs and duplicate
 // names are rejected with "file:line:col: message" and, where one helps, a
 // hint ("did you mean 'health'?").
+#include <sys/types.h>
+
 #include <expected>
 #include <optional>
 #include <string>
@@ -15,10 +17,18 @@ namespace pm {
 inline constexpr std::string_view kSystemConfigPath = "/etc/process-monitor/config.toml";
 
 // Parses and validates the TOML text `document`; `file_name` is used in
-// messages only. The error is one complete message, ready to print.
-std::expected<Config, std::string> parse_config(std::string_view document, const std::string& file_name);
+// messages only. The error is one complete message, ready to print. With
+// `program_owner`, programs named by absolute path in argv keys must be
+// trusted files of that owner (config/file_trust.hpp).
+std::expected<Config, std::string> parse_config(std::string_view document, const std::string& file_name,
+                                                std::optional<uid_t> program_owner = std::nullopt);
 
-// Reads `path` and parses it.
+// Reads `path` and parses it. With `owner`, the file itself and the programs
+// its argv keys name by path must be owned by `owner` and not writable by
+// group or others; the error says how to fix it.
+std::expected<Config, std::string> load_config(const std::string& path, std::optional<uid_t> owner);
+
+// load_config(path, required_owner_for(geteuid())): checked when run as root.
 std::expected<Config, std::string> load_config(const std::string& path);
 
 // The config file to use: `cli_path` if given, else $PROCESS_MONITOR_CONFIG,

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "config/docker_selection.hpp"
 #include "config/key_reader.hpp"
 #include "config/systemd_selection.hpp"
 #include "config/text_rules.hpp"
@@ -71,7 +72,9 @@ std::string systemd_target(FieldReader& reader, const ReopenDraft& draft) {
   const auto& unit = *draft.systemd;
   if (!is_unit_name(unit.text)) {
     reader.fail(unit.at,
-                fmt::format("{} is not a valid unit name (letters, digits and :-_.\\@)", quoted(unit.text)));
+                fmt::format("{} is not a valid unit name (letters, digits and :-_.\\@; a template needs its "
+                            "instance: name@instance)",
+                            quoted(unit.text)));
   }
   if (draft.scope && draft.scope->text != "system" && draft.scope->text != "user") {
     reader.fail(draft.scope->at,
@@ -116,9 +119,12 @@ ReopenAction resolve(FieldReader& reader, const toml::table& table, const Reopen
   } else if (draft.systemd) {
     action.how = ReopenSystemd{systemd_target(reader, draft), signal};
   } else if (draft.docker) {
-    if (auto valid = check_service_name(draft.docker->text); !valid) {
+    // Docker's own rule, as for a [[service]]'s container (docker_selection.hpp).
+    if (!is_container_name(draft.docker->text)) {
       reader.fail(draft.docker->at,
-                  fmt::format("invalid container name {}: {}", quoted(draft.docker->text), valid.error()));
+                  fmt::format("invalid container name {}: letters, digits, '_', '.' and '-', "
+                              "starting with a letter or digit",
+                              quoted(draft.docker->text)));
     }
     action.how = ReopenDocker{draft.docker->text, signal};
   } else {

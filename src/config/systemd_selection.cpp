@@ -17,12 +17,24 @@ constexpr std::array<std::string_view, 11> kUnitTypes{".service", ".socket",    
 }  // namespace
 
 bool is_unit_name(std::string_view name) {
-  if (name.empty() || name.size() > 255) return false;
+  // systemd's unit_name_is_valid(): UNIT_NAME_MAX is 256 with the NUL, for
+  // the name as the manager sees it (with its type).
+  if (name.empty() || with_unit_type(std::string(name)).size() > 255) return false;
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) &&
         std::string_view(":-_.\\@").find(c) == std::string_view::npos) {
       return false;
     }
+  }
+  // The first '@' starts the instance; it cannot start the name, and the
+  // instance cannot be empty: "getty@.service" is a template, which no
+  // manager runs, so there is nothing to check or restart.
+  const std::size_t at = name.find('@');
+  if (at == 0) return false;
+  if (at != std::string_view::npos) {
+    const std::string typed = with_unit_type(std::string(name));
+    const std::size_t type_start = typed.rfind('.');
+    if (type_start == at + 1) return false;
   }
   return true;
 }
@@ -66,8 +78,9 @@ void resolve_systemd_selection(FieldReader& reader, ServiceDraft& service,
   std::string unit = service.unit ? service.unit->text : config.name;
   if (!is_unit_name(unit)) {
     reader.fail(service.unit ? service.unit->at : service.name_at.value_or(service.header),
-                fmt::format("{} is not a valid unit name (letters, digits and :-_.\\@){}", quoted(unit),
-                            service.unit ? "" : "; set 'unit'"));
+                fmt::format("{} is not a valid unit name (letters, digits and :-_.\\@; a template "
+                            "needs its instance: name@instance){}",
+                            quoted(unit), service.unit ? "" : "; set 'unit'"));
     return;
   }
   unit = with_unit_type(std::move(unit));

@@ -9,7 +9,10 @@
 
 namespace pm {
 
-// systemd's unit name characters: ASCII letters, digits, ":-_.\@", at most 255.
+// A unit name systemd accepts (its unit_name_is_valid()), the type
+// optional: ASCII letters, digits and ":-_.\@", at most 255 with the type;
+// a '@' not first, and an instance after it ("getty@tty1", never the
+// template "getty@"). Nothing a shell or a path could read differently.
 bool is_unit_name(std::string_view name);
 // `name` with ".service" appended when it has no unit type (".socket", ...).
 std::string with_unit_type(std::string name);

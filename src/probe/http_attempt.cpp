@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "alert/redact.hpp"
 #include "util/duration.hpp"
 
 // CMake defines it for the library; a fallback keeps stand-alone builds working.
@@ -68,8 +69,19 @@ HttpAttempt::HttpAttempt(const HealthCheck& check, Duration timeout, bool cut_by
   // An empty proxy disables proxies, http_proxy & co. included: health URLs
   // are direct, and a proxy would judge its own health, not the service's.
   set(CURLOPT_PROXY, "");
-  // A 3xx is the answer being judged; following it would probe another URL.
-  set(CURLOPT_FOLLOWLOCATION, 0L);
+  // A 3xx is the answer being judged, unless the check follows redirects:
+  // then only to http and https, a bounded number of times.
+  if (check.follow_redirects) {
+    set(CURLOPT_FOLLOWLOCATION, 1L);
+    set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    set(CURLOPT_MAXREDIRS, HealthCheck::kMaxRedirects);
+  } else {
+    set(CURLOPT_FOLLOWLOCATION, 0L);
+  }
+  // Verification is libcurl's default; set anyway, so the contract is here.
+  set(CURLOPT_SSL_VERIFYPEER, check.insecure ? 0L : 1L);
+  set(CURLOPT_SSL_VERIFYHOST, check.insecure ? 0L : 2L);
+  if (check.ca_file) set(CURLOPT_CAINFO, check.ca_file->c_str());
   // Without it, the synchronous resolver uses SIGALRM, which is neither
   // thread-safe nor compatible with our own signal handling.
   set(CURLOPT_NOSIGNAL, 1L);
@@ -93,7 +105,8 @@ HttpAttempt::HttpAttempt(const HealthCheck& check, Duration timeout, bool cut_by
   set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   set(CURLOPT_ERRORBUFFER, errbuf_.data());
   if (rc != CURLE_OK) {
-    setup_error_ = fmt::format("cannot set up the request to {}: {}", check.url, curl_easy_strerror(rc));
+    setup_error_ =
+        fmt::format("cannot set up the request to {}: {}", redact_url(check.url), curl_easy_strerror(rc));
   }
 }
 
@@ -108,7 +121,8 @@ bool HttpAttempt::start(CURLM* multi) {
   if (!setup_error_.empty()) return false;
   CURLMcode rc = curl_multi_add_handle(multi, easy_);
   if (rc != CURLM_OK) {
-    setup_error_ = fmt::format("cannot start the request to {}: {}", check_.url, curl_multi_strerror(rc));
+    setup_error_ =
+        fmt::format("cannot start the request to {}: {}", redact_url(check_.url), curl_multi_strerror(rc));
     return false;
   }
   multi_ = multi;
@@ -183,10 +197,18 @@ std::string HttpAttempt::describe_failure(CURLcode result) const {
                          cut_by_deadline_ ? " (cut short by the run deadline)" : "");
     case CURLE_COULDNT_RESOLVE_HOST: return fmt::format("cannot resolve host '{}'", host_of(check_.url));
     case CURLE_GOT_NOTHING: return "empty reply from server";
-    case CURLE_UNSUPPORTED_PROTOCOL: return "unsupported URL scheme (only http and https are probed)";
-    case CURLE_URL_MALFORMAT: return fmt::format("malformed URL '{}'", check_.url);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      // The configured URL is http or https (config/url_check.hpp): a redirect left them.
+      return check_.follow_redirects
+                 ? with_detail("redirected to a URL that is not http or https (only those are followed)")
+                 : "unsupported URL scheme (only http and https are probed)";
+    case CURLE_TOO_MANY_REDIRECTS:
+      return fmt::format("more than {} redirects (a redirect loop?)", HealthCheck::kMaxRedirects);
+    case CURLE_URL_MALFORMAT: return fmt::format("malformed URL '{}'", redact_url(check_.url));
     case CURLE_SSL_CONNECT_ERROR: return with_detail("TLS handshake failed");
-    case CURLE_PEER_FAILED_VERIFICATION: return with_detail("TLS certificate not accepted");
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return fmt::format("{} (give its CA in 'ca_file', or set insecure = true to skip verification)",
+                         with_detail("TLS certificate not accepted"));
     default: return with_detail(curl_easy_strerror(result));
   }
 }

@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine_harness.hpp"
+#include "loopback_http_server.hpp"
 #include "schema_check.hpp"
 
 using namespace pm;
@@ -203,15 +205,60 @@ TEST_CASE("a service filter checks only the named service", "[pm2]") {
                               Catch::Contains("configured: it-filter-a, it-filter-b"));
 }
 
+// Issue 10: every planted secret (the app's environment, probe URL
+// credentials and header values, the webhook's URL credentials, path token
+// and Authorization header) stays out of stdout, stderr, --json, the metrics
+// file, the state file and the log file of a run that restarts the app and
+// alerts (to a receiver that fails, so the failure is logged too).
 TEST_CASE("the app's environment never reaches the output", "[pm2]") {
   TestApp app("it-secret", 39111, with_env({{"SECRET_TOKEN", "hunter2-integration"}}));
+  pm::test::LoopbackHttpServer receiver;  // no route: every post gets 404
   TempDir dir;
-  auto config = dir.write("config.toml", config_for({&app}));
+  const std::vector<std::string> planted{"hunter2-integration",
+                                         "planted-url-pass",
+                                         "planted-probe-header",
+                                         "planted-hook-pass",
+                                         "planted0hook0path0token0123456789",
+                                         "planted-hook-bearer"};
+  std::string config = config_for({&app});
+  const std::string url = app.health_url();
+  config.replace(config.find(url), url.size(),
+                 "http://probe-user:planted-url-pass@" + url.substr(std::string("http://").size()));
+  config.replace(config.find("retries = 0\n"), std::string("retries = 0\n").size(),
+                 "retries = 0\nheaders = { X-Api-Key = \"planted-probe-header\" }\n");
+  config += fmt::format(
+      "[[alert]]\nwebhook = \"http://hook-user:planted-hook-pass@127.0.0.1:{}/services/"
+      "planted0hook0path0token0123456789\"\nheaders = {{ Authorization = \"Bearer planted-hook-bearer\" }}\n"
+      "retries = 0\n",
+      receiver.port());
+  auto path = dir.write("config.toml", config);
+  const std::string metrics = dir.path() + "/metrics.prom";
+  const std::string log = dir.path() + "/monitor.log";
+  const std::string state = dir.path() + "/state";
   app.set_mode("503");
-  auto run = run_monitor({"--once", "--json", "--log-level", "trace", "-c", config});
+  auto run = run_monitor({"--once", "--json", "--log-level", "trace", "-c", path, "--metrics-file", metrics,
+                          "--log-file", log, "--state-dir", state});
   CHECK(run.exit_code == 1);
-  CHECK(run.out.find("hunter2") == std::string::npos);
-  CHECK(run.err.find("hunter2") == std::string::npos);
+  // The webhook was really posted, with its secrets.
+  CHECK(receiver.request_count("/services/planted0hook0path0token0123456789") >= 1);
+
+  std::string state_text;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(state)) {
+    if (entry.is_regular_file()) state_text += read_text(entry.path().string());
+  }
+  const std::vector<std::pair<std::string, std::string>> outputs{{"stdout", run.out},
+                                                                 {"stderr", run.err},
+                                                                 {"metrics", read_text(metrics)},
+                                                                 {"log file", read_text(log)},
+                                                                 {"state", state_text}};
+  for (const auto& [name, text] : outputs) {
+    INFO(name);
+    CHECK_FALSE(text.empty());
+    for (const auto& secret : planted) {
+      INFO(secret);
+      CHECK(text.find(secret) == std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("an app missing from PM2 is down and cannot be restarted by pm2: exit 2", "[pm2]") {
