@@ -5,6 +5,9 @@
 # the integration tests against real engines. The engines are started and
 # stopped by ctest fixtures (tests/engines/*/start.sh, stop.sh).
 set -euo pipefail
+# Files the tests write (configs, hooks) must not be group-writable: as root,
+# process-monitor refuses such a config, as sudo and monit do.
+umask 022
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
 "$top/scripts/build.sh"

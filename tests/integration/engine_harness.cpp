@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -77,6 +78,9 @@ TempDir::~TempDir() {
 std::string TempDir::write(const std::string& name, const std::string& text) const {
   std::string file = path_ + "/" + name;
   std::ofstream(file, std::ios::trunc) << text;
+  // As root, process-monitor refuses a config that group or others may
+  // write (config/file_trust): whatever the umask, the tests' files are 0644.
+  ::chmod(file.c_str(), 0644);
   return file;
 }
 
