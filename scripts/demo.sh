@@ -6,6 +6,8 @@
 # stopped and removed at the end; nothing outside a temporary directory is
 # touched.
 set -euo pipefail
+# As root, process-monitor refuses a config that group or others may write.
+umask 022
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh" >/dev/null
 "$top/scripts/build.sh" >/dev/null
