@@ -11,12 +11,12 @@ umask 022
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
 "$top/scripts/build.sh"
-# The integration tests listen on fixed loopback ports (39100-39399, and
+# The integration tests listen on fixed loopback ports (39100-39499, and
 # 23760 for the TLS Docker engine), inside the kernel's ephemeral range:
 # reserve them, or an outgoing connection can take one first (seen here as
 # EADDRINUSE for a test app). Needs root; elsewhere a rare flake remains.
 if [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
-  echo 23760,39100-39399 > /proc/sys/net/ipv4/ip_local_reserved_ports
+  echo 23760,39100-39499 > /proc/sys/net/ipv4/ip_local_reserved_ports
 fi
 cd "$top/build"
 ctest --output-on-failure -j 2 "$@"

@@ -2,7 +2,7 @@
 # Sourced by bench/run and the benchmarks: paths, the measuring helpers and
 # the result files. Everything a benchmark starts lives under $BENCH_TMP and
 # uses ports 39500-39999 and names prefixed pm-bench-, so it never meets the
-# integration tests (ports 23760, 39100-39399) or another engineer's engines.
+# integration tests (ports 23760, 39100-39499) or another engineer's engines.
 
 BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOP=$(cd "$BENCH_SRC/.." && pwd)

@@ -224,7 +224,11 @@ int run_monitor(const Options& options) {
   // logged, and (unless --dry-run) the histories saved and alerts sent.
   auto run_cycle = [&](StateSession& session) {
     const Config& config = *setup.config;
-    PolicyGate gate(session.histories(), random);
+    // A restart is saved before it runs (write-ahead): a run killed during it
+    // leaves it counted once. Never reached under --dry-run.
+    PolicyGate gate(session.histories(), random, [&session] {
+      if (auto saved = session.save(); !saved) spdlog::error("{}", saved.error());
+    });
     Cycle cycle(setup.backends, prober, runner, interrupt,
                 CycleOptions{.dry_run = options.dry_run, .verify_interval = config.monitor.verify_interval},
                 &gate);

@@ -99,8 +99,9 @@ void Cycle::act(ServiceResult& result, Deadline deadline) {
   spdlog::warn("{}: {} ({}); restarting", service.name, to_string(result.verdict.health),
                result.verdict.reason);
   result.action = Action::Restart;
-  auto done = restart_service(service, result.sighting, backends_, runner_, deadline);
+  // Recorded first: a run killed during the restart leaves it counted.
   gate_->restarted(service);
+  auto done = restart_service(service, result.sighting, backends_, runner_, deadline);
   if (done) {
     result.action_detail = *done;
   } else {

@@ -17,8 +17,9 @@ ObservedHealth observed(Health health) {
 
 }  // namespace
 
-PolicyGate::PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random)
-    : histories_(histories), random_(random) {}
+PolicyGate::PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random,
+                       std::function<void()> persist)
+    : histories_(histories), random_(random), persist_(std::move(persist)) {}
 
 RestartGate::Answer PolicyGate::judge(const ServiceConfig& service, Health health) {
   ServiceHistory& history = histories_[service.name];
@@ -33,6 +34,7 @@ void PolicyGate::restarted(const ServiceConfig& service) {
   history = record_restart(service.policy, history, now_, random_);
   history.limits.memory_over = 0;
   history.limits.cpu_over = 0;
+  if (persist_) persist_();
 }
 
 std::vector<LimitReading> PolicyGate::check_limits(const ServiceConfig& service, const ResourceUse& use,

@@ -2,6 +2,7 @@
 // The restart policy (policy/restart_policy.hpp) behind the RestartGate
 // seam: decisions from each service's history, which the caller loads from
 // and saves to the state file, and the alert events they produce.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,8 +21,12 @@ struct ServiceEvent {
 
 class PolicyGate : public RestartGate {
  public:
-  // `histories` (by service name) is read and updated in place.
-  PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random);
+  // `histories` (by service name) is read and updated in place. `persist`,
+  // when given, is called after a restart is recorded and before it runs: it
+  // writes the histories to the state file, so a run killed during the
+  // restart leaves the restart counted and the next run in its grace.
+  PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random,
+             std::function<void()> persist = {});
 
   // The wall time decisions of the next cycle are made at.
   void begin_cycle(WallTime now) { now_ = now; }
@@ -39,6 +44,7 @@ class PolicyGate : public RestartGate {
  private:
   std::map<std::string, ServiceHistory>& histories_;
   RandomSource& random_;
+  std::function<void()> persist_;
   WallTime now_{};
   std::vector<ServiceEvent> events_;
 };

@@ -20,7 +20,9 @@ class RestartGate {
   virtual ~RestartGate() = default;
   // Once per service per cycle, with its first verdict.
   virtual Answer judge(const ServiceConfig& service, Health health) = 0;
-  // A restart of `service` was attempted (accepted or refused).
+  // A restart of `service` is about to be attempted: called before the
+  // restart runs, so a monitor killed during it (SIGKILL, OOM) has already
+  // counted it, once, however the attempt ends.
   virtual void restarted(const ServiceConfig& service) = 0;
   // Once per running service with limits per cycle, before judge(): its
   // limits read against `use` (as the engine `backend` reported it). The

@@ -196,3 +196,16 @@ backend = "pm2"
   CHECK_THAT(error_of("[[alert]]\nexec = [\"x\"]\nwebhok = \"y\"\n"),
              Catch::Contains("unknown key 'webhok' in [[alert]] (did you mean 'webhook'?)"));
 }
+
+TEST_CASE("the policy gate persists a restart once it is recorded, before it runs", "[policy][state]") {
+  std::map<std::string, ServiceHistory> histories;
+  pm::test::FixedRandom random;
+  std::vector<std::uint64_t> restarts_seen;  // restarts_total each time the histories were persisted
+  PolicyGate gate(histories, random, [&] { restarts_seen.push_back(histories["api"].restarts_total); });
+  ServiceConfig api = named("api");
+  gate.begin_cycle(WallTime{std::chrono::hours(480'000)});
+  REQUIRE(gate.judge(api, Health::Unhealthy).restart);
+  CHECK(restarts_seen.empty());  // judging alone writes nothing
+  gate.restarted(api);
+  CHECK(restarts_seen == std::vector<std::uint64_t>{1});
+}
