@@ -164,6 +164,8 @@ std::string describe_failure(const DockerEndpoint& endpoint, CURLcode result, lo
             where, words);
       }
       return fmt::format("cannot talk to the Docker engine at {}: {}", where, words);
+    case CURLE_PARTIAL_FILE:
+      return fmt::format("the Docker engine at {} cut its answer short: {}", where, words);
     case CURLE_GOT_NOTHING:
       // Plain HTTP to a TLS port gets this.
       return fmt::format("the Docker engine at {} closed the connection without answering{}", where,

@@ -84,7 +84,7 @@ TEST_CASE("a Docker engine closing in the middle of its answer: exit 2 naming th
                                        "[{\"Id\": \"0123456789ab\", \"Names\": [");
                        return false;  // closed after 34 of 1000 bytes: 966 missing
                      }));
-  check_fault(engine.host(), "transfer closed with 966 bytes remaining to read");
+  check_fault(engine.host(), "cut its answer short: transfer closed with 966 bytes remaining to read");
   next_run_works("it-fault-dk-truncated");
 }
 
