@@ -1,0 +1,30 @@
+// Inputs on which the fuzz targets (fuzz/) found bugs, kept as tests of the
+// fixes: tests/data/fuzz-findings (README.md there says which target found
+// each, and which were written by hand and confirmed on a target).
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "policy/history_json.hpp"
+#include "policy/wall_time.hpp"
+#include "rotate/rotation_state.hpp"
+#include "state/state_document.hpp"
+#include "test_data.hpp"
+
+using namespace pm;
+
+TEST_CASE("a state file time past what WallTime holds is not a time, not an overflow", "[fuzz]") {
+  auto document = decode_state(test::read_test_data("fuzz-findings/state-time-overflow.json"));
+  REQUIRE(document);
+  auto history = history_from_json(document->services.at("backend-api"));
+  REQUIRE_FALSE(history);
+  CHECK(history.error() == "'next_restart_at' is not a time in milliseconds");
+
+  CHECK_FALSE(history_from_json({{"restart_times", {std::numeric_limits<std::int64_t>::max()}}}));
+  CHECK_FALSE(rotation_state_from_json({{"/var/log/app.log", std::numeric_limits<std::int64_t>::min()}}));
+  CHECK(wall_time_from_unix_ms(1764150000000) == WallTime(std::chrono::milliseconds(1764150000000)));
+  CHECK(wall_time_from_unix_ms(9223372036854));  // the last millisecond it holds (2262-04-11)
+  CHECK_FALSE(wall_time_from_unix_ms(9223372036855));
+}
