@@ -7,10 +7,12 @@
 #include <limits>
 #include <string_view>
 
+#include "backend/systemd_units.hpp"
 #include "policy/history_json.hpp"
 #include "policy/wall_time.hpp"
 #include "rotate/rotation_state.hpp"
 #include "state/state_document.hpp"
+#include "systemd_show_lines.hpp"
 #include "test_data.hpp"
 
 using namespace pm;
@@ -27,4 +29,23 @@ TEST_CASE("a state file time past what WallTime holds is not a time, not an over
   CHECK(wall_time_from_unix_ms(1764150000000) == WallTime(std::chrono::milliseconds(1764150000000)));
   CHECK(wall_time_from_unix_ms(9223372036854));  // the last millisecond it holds (2262-04-11)
   CHECK_FALSE(wall_time_from_unix_ms(9223372036855));
+}
+
+TEST_CASE("a masked unit that is not active has no pids, even with a MainPID", "[fuzz][systemd]") {
+  auto properties = test::systemd_properties_from_show(
+      test::read_test_data("fuzz-findings/systemd-masked-with-pid.show.txt"));
+  REQUIRE(properties.load_state == "masked");
+  REQUIRE(properties.main_pid == 23576);
+  auto status = systemd_unit_status(properties);
+  CHECK(status.state == UnitState::Stopped);
+  CHECK(status.pids.empty());
+}
+
+TEST_CASE("a MainPID above INT_MAX is no pid, never a negative one", "[fuzz][systemd]") {
+  auto properties = test::systemd_properties_from_show(
+      test::read_test_data("fuzz-findings/systemd-main-pid-over-int.show.txt"));
+  REQUIRE(properties.main_pid > std::numeric_limits<int>::max());
+  auto status = systemd_unit_status(properties);
+  CHECK(status.state == UnitState::Running);
+  CHECK(status.pids.empty());
 }
