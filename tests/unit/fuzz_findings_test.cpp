@@ -7,6 +7,7 @@
 #include <limits>
 #include <string_view>
 
+#include "backend/pm2_jlist.hpp"
 #include "backend/systemd_units.hpp"
 #include "policy/history_json.hpp"
 #include "policy/wall_time.hpp"
@@ -48,4 +49,18 @@ TEST_CASE("a MainPID above INT_MAX is no pid, never a negative one", "[fuzz][sys
   auto status = systemd_unit_status(properties);
   CHECK(status.state == UnitState::Running);
   CHECK(status.pids.empty());
+}
+
+TEST_CASE("a pm2 number a long cannot hold takes the field's default", "[fuzz][pm2]") {
+  auto processes = parse_pm2_jlist(test::read_test_data("fuzz-findings/pm2-pid-float-huge.json"));
+  REQUIRE(processes);
+  REQUIRE(processes->size() == 1);
+  CHECK(processes->front().pid == 0);
+}
+
+TEST_CASE("pm2 restart counts of one name add up without overflowing", "[fuzz][pm2]") {
+  auto processes = parse_pm2_jlist(test::read_test_data("fuzz-findings/pm2-restarts-overflow.json"));
+  REQUIRE(processes);
+  auto summary = summarize_pm2_processes(*processes, {"a"});
+  CHECK(summary.at("a").front().restart_count == std::numeric_limits<long>::max());
 }
