@@ -18,13 +18,19 @@ build_packages=(
 # pages and the shell completions in the real tools.
 test_packages=(curl ca-certificates procps python3-jsonschema prometheus-node-exporter
                groff-base man-db bash-completion zsh fish)
+# Fuzzing and sanitizers (fuzz/README.md): the libFuzzer targets need clang
+# 16 (clang 14, Debian 12's default, cannot compile libstdc++ 12's
+# <expected>) and its ASan/UBSan/libFuzzer runtimes. The `asan` preset
+# uses g++, whose runtimes (libasan8, libubsan1) come with build-essential.
+fuzz_packages=(clang-16 libclang-rt-16-dev)
 # PM2 needs Node.js and npm. A machine that already has them (for example
 # from NodeSource) keeps its own; otherwise Debian's are installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   test_packages+=(nodejs npm)
 fi
 
-"$here/scripts/apt-install-missing.sh" install-deps "${build_packages[@]}" "${test_packages[@]}"
+"$here/scripts/apt-install-missing.sh" install-deps "${build_packages[@]}" "${test_packages[@]}" \
+  "${fuzz_packages[@]}"
 
 # The engines the integration tests run against (PM2 pinned by its lockfile).
 "$here/tests/engines/pm2/install.sh"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -40,9 +42,19 @@ std::size_t find_json_start(std::string_view output) {
   return std::string_view::npos;
 }
 
+// The number at `key` as a long; `fallback` when absent, not a number, or a
+// number a long cannot hold (converting such a float is undefined behaviour).
 long number_or(const json& object, std::string_view key, long fallback) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return fallback;
+  if (it->is_number_unsigned()) {
+    auto value = it->get<std::uint64_t>();
+    return value <= std::numeric_limits<long>::max() ? static_cast<long>(value) : fallback;
+  }
+  if (it->is_number_float()) {
+    double value = it->get<double>();
+    return value >= -0x1p63 && value < 0x1p63 ? static_cast<long>(value) : fallback;  // NaN: fallback
+  }
   return it->get<long>();
 }
 
@@ -74,9 +86,8 @@ std::expected<Pm2Process, std::string> read_entry(const json& entry, std::size_t
     process.exec_mode = mode->get<std::string>();
   }
   if (auto monit = entry.find("monit"); monit != entry.end() && monit->is_object()) {
-    if (auto memory = monit->find("memory"); memory != monit->end() && memory->is_number()) {
-      process.memory_bytes = std::max(0L, memory->get<long>());
-    }
+    // Absent, negative or past a long (a garbled list): not reported.
+    if (long memory = number_or(*monit, "memory", -1); memory >= 0) process.memory_bytes = memory;
     if (auto cpu = monit->find("cpu"); cpu != monit->end() && cpu->is_number()) {
       process.cpu_percent = std::max(0.0, cpu->get<double>());
     }
@@ -151,14 +162,17 @@ StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
         worst = state;
         worst_word = process.status;
       }
-      if (process.pid > 0 && state == UnitState::Running)
+      if (process.pid > 0 && process.pid <= std::numeric_limits<int>::max() && state == UnitState::Running)
         status.pids.push_back(static_cast<int>(process.pid));
       if (state == UnitState::Running && process.memory_bytes && process.cpu_percent) {
         ++measured;
         *usage.memory_bytes += static_cast<std::uint64_t>(*process.memory_bytes);
         *usage.cpu_ratio += *process.cpu_percent / 100.0;
       }
-      status.restart_count += process.restart_time;
+      // Saturates: instances' counts from a garbled list must not overflow.
+      if (__builtin_add_overflow(status.restart_count, process.restart_time, &status.restart_count))
+        status.restart_count =
+            process.restart_time > 0 ? std::numeric_limits<long>::max() : std::numeric_limits<long>::min();
       status.handles.push_back(std::to_string(process.pm_id));
     }
     if (instances == 0) {

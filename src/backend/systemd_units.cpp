@@ -1,5 +1,7 @@
 #include "backend/systemd_units.hpp"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 namespace pm {
@@ -23,12 +25,15 @@ UnitStatus systemd_unit_status(const SystemdUnitProperties& properties) {
   }
   status.handles = {properties.id};
   status.restart_count = std::max(properties.n_restarts, 0L);
-  if (properties.main_pid > 0) status.pids = {static_cast<int>(properties.main_pid)};
+  // MainPID is a D-Bus uint32: one above INT_MAX (no real pid) would wrap to a negative pid.
+  if (properties.main_pid > 0 && properties.main_pid <= std::numeric_limits<int>::max())
+    status.pids = {static_cast<int>(properties.main_pid)};
   // Masked and stopped: it must not run. Masked while still running (masked
   // after it started) is judged by what it does, below.
   if (properties.load_state == "masked" && properties.active_state != "active") {
     status.state = UnitState::Stopped;
     status.engine_state = "masked";
+    status.pids.clear();  // only a running unit has pids (as below): a masked one may still be stopping
     return status;
   }
   const std::string& active = properties.active_state;

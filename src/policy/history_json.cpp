@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "policy/wall_time.hpp"
+
 namespace pm {
 namespace {
 
@@ -11,17 +13,15 @@ std::int64_t to_ms(WallTime time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
-WallTime from_ms(std::int64_t ms) { return WallTime(std::chrono::milliseconds(ms)); }
-
 json optional_time(const std::optional<WallTime>& time) { return time ? json(to_ms(*time)) : json(nullptr); }
 
 // Reads `key` of `object` as unix milliseconds; null or absent -> nullopt.
 std::expected<std::optional<WallTime>, std::string> read_time(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::optional<WallTime>{};
-  if (!it->is_number_integer())
-    return std::unexpected(fmt::format("'{}' is not a time in milliseconds", key));
-  return std::optional<WallTime>{from_ms(it->get<std::int64_t>())};
+  auto time = it->is_number_integer() ? wall_time_from_unix_ms(it->get<std::int64_t>()) : std::nullopt;
+  if (!time) return std::unexpected(fmt::format("'{}' is not a time in milliseconds", key));
+  return time;
 }
 
 json limits_to_json(const LimitMemory& limits) {
@@ -87,8 +87,10 @@ std::expected<ServiceHistory, std::string> history_from_json(const json& object)
   if (auto it = object.find("restart_times"); it != object.end()) {
     if (!it->is_array()) return std::unexpected("'restart_times' is not a list");
     for (const auto& time : *it) {
-      if (!time.is_number_integer()) return std::unexpected("'restart_times' holds a non-time");
-      history.restart_times.push_back(from_ms(time.get<std::int64_t>()));
+      auto restart =
+          time.is_number_integer() ? wall_time_from_unix_ms(time.get<std::int64_t>()) : std::nullopt;
+      if (!restart) return std::unexpected("'restart_times' holds a non-time");
+      history.restart_times.push_back(*restart);
     }
   }
   if (auto it = object.find("restarts_total"); it != object.end()) {

@@ -6,6 +6,14 @@
 
 namespace pm {
 
+std::optional<WallTime> wall_time_from_unix_ms(std::int64_t unix_ms) {
+  using std::chrono::duration_cast, std::chrono::milliseconds;
+  constexpr auto kMax = duration_cast<milliseconds>(WallTime::duration::max()).count();
+  constexpr auto kMin = duration_cast<milliseconds>(WallTime::duration::min()).count();
+  if (unix_ms > kMax || unix_ms < kMin) return std::nullopt;
+  return WallTime(milliseconds(unix_ms));
+}
+
 std::string format_wall_time(WallTime time, WallTime now) {
   std::time_t seconds = WallClock::to_time_t(std::chrono::floor<std::chrono::seconds>(time));
   std::tm utc{};

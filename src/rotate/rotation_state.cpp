@@ -16,10 +16,11 @@ std::expected<RotationState, std::string> rotation_state_from_json(const nlohman
   if (!json.is_object()) return std::unexpected("the rotation state is not an object");
   RotationState state;
   for (const auto& [path, value] : json.items()) {
-    if (!value.is_number_integer()) {
+    auto since = value.is_number_integer() ? wall_time_from_unix_ms(value.get<std::int64_t>()) : std::nullopt;
+    if (!since) {
       return std::unexpected(fmt::format("the rotation state of {} is not a time in milliseconds", path));
     }
-    state.live_since[path] = WallTime(std::chrono::milliseconds(value.get<std::int64_t>()));
+    state.live_since[path] = *since;
   }
   return state;
 }

@@ -1,0 +1,66 @@
+// Inputs on which the fuzz targets (fuzz/) found bugs, kept as tests of the
+// fixes: tests/data/fuzz-findings (README.md there says which target found
+// each, and which were written by hand and confirmed on a target).
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "backend/pm2_jlist.hpp"
+#include "backend/systemd_units.hpp"
+#include "policy/history_json.hpp"
+#include "policy/wall_time.hpp"
+#include "rotate/rotation_state.hpp"
+#include "state/state_document.hpp"
+#include "systemd_show_lines.hpp"
+#include "test_data.hpp"
+
+using namespace pm;
+
+TEST_CASE("a state file time past what WallTime holds is not a time, not an overflow", "[fuzz]") {
+  auto document = decode_state(test::read_test_data("fuzz-findings/state-time-overflow.json"));
+  REQUIRE(document);
+  auto history = history_from_json(document->services.at("backend-api"));
+  REQUIRE_FALSE(history);
+  CHECK(history.error() == "'next_restart_at' is not a time in milliseconds");
+
+  CHECK_FALSE(history_from_json({{"restart_times", {std::numeric_limits<std::int64_t>::max()}}}));
+  CHECK_FALSE(rotation_state_from_json({{"/var/log/app.log", std::numeric_limits<std::int64_t>::min()}}));
+  CHECK(wall_time_from_unix_ms(1764150000000) == WallTime(std::chrono::milliseconds(1764150000000)));
+  CHECK(wall_time_from_unix_ms(9223372036854));  // the last millisecond it holds (2262-04-11)
+  CHECK_FALSE(wall_time_from_unix_ms(9223372036855));
+}
+
+TEST_CASE("a masked unit that is not active has no pids, even with a MainPID", "[fuzz][systemd]") {
+  auto properties = test::systemd_properties_from_show(
+      test::read_test_data("fuzz-findings/systemd-masked-with-pid.show.txt"));
+  REQUIRE(properties.load_state == "masked");
+  REQUIRE(properties.main_pid == 23576);
+  auto status = systemd_unit_status(properties);
+  CHECK(status.state == UnitState::Stopped);
+  CHECK(status.pids.empty());
+}
+
+TEST_CASE("a MainPID above INT_MAX is no pid, never a negative one", "[fuzz][systemd]") {
+  auto properties = test::systemd_properties_from_show(
+      test::read_test_data("fuzz-findings/systemd-main-pid-over-int.show.txt"));
+  REQUIRE(properties.main_pid > std::numeric_limits<int>::max());
+  auto status = systemd_unit_status(properties);
+  CHECK(status.state == UnitState::Running);
+  CHECK(status.pids.empty());
+}
+
+TEST_CASE("a pm2 number a long cannot hold takes the field's default", "[fuzz][pm2]") {
+  auto processes = parse_pm2_jlist(test::read_test_data("fuzz-findings/pm2-pid-float-huge.json"));
+  REQUIRE(processes);
+  REQUIRE(processes->size() == 1);
+  CHECK(processes->front().pid == 0);
+}
+
+TEST_CASE("pm2 restart counts of one name add up without overflowing", "[fuzz][pm2]") {
+  auto processes = parse_pm2_jlist(test::read_test_data("fuzz-findings/pm2-restarts-overflow.json"));
+  REQUIRE(processes);
+  auto summary = summarize_pm2_processes(*processes, {"a"});
+  CHECK(summary.at("a").front().restart_count == std::numeric_limits<long>::max());
+}
