@@ -120,9 +120,19 @@ std::expected<CpuTimes, std::string> parse_proc_stat(std::string_view text) {
       }
       ticks[i] = *value;
     }
-    const std::uint64_t idle = ticks[3] + ticks[4];
-    const std::uint64_t busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7];
-    times = CpuTimes{busy, busy + idle, std::nullopt};
+    // Counted in USER_HZ ticks, a kernel's never come near 2^64; a sum that
+    // wraps would make busy > total (found by the proc_files fuzz target).
+    std::uint64_t idle = 0;
+    std::uint64_t busy = 0;
+    std::uint64_t total = 0;
+    bool wrapped = __builtin_add_overflow(ticks[3], ticks[4], &idle);
+    for (std::size_t i : {0U, 1U, 2U, 5U, 6U, 7U}) wrapped |= __builtin_add_overflow(busy, ticks[i], &busy);
+    wrapped |= __builtin_add_overflow(busy, idle, &total);
+    if (wrapped) {
+      problem = "/proc/stat: the cpu counters add up past 2^64, which no kernel counts to";
+      return false;
+    }
+    times = CpuTimes{busy, total, std::nullopt};
     return true;
   });
   if (!problem.empty()) return std::unexpected(problem);

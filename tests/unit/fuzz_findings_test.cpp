@@ -11,6 +11,7 @@
 #include "backend/systemd_units.hpp"
 #include "policy/history_json.hpp"
 #include "policy/wall_time.hpp"
+#include "resources/proc_files.hpp"
 #include "rotate/rotation_state.hpp"
 #include "state/state_document.hpp"
 #include "systemd_show_lines.hpp"
@@ -63,4 +64,15 @@ TEST_CASE("pm2 restart counts of one name add up without overflowing", "[fuzz][p
   REQUIRE(processes);
   auto summary = summarize_pm2_processes(*processes, {"a"});
   CHECK(summary.at("a").front().restart_count == std::numeric_limits<long>::max());
+}
+
+TEST_CASE("/proc/stat counters whose sum passes 2^64 are refused, not wrapped", "[fuzz]") {
+  auto times = parse_proc_stat(test::read_test_data("fuzz-findings/proc-stat-counters-overflow.txt"));
+  REQUIRE_FALSE(times);
+  CHECK(times.error() == "/proc/stat: the cpu counters add up past 2^64, which no kernel counts to");
+  // Large but summable counters still read.
+  auto large = parse_proc_stat("cpu  4611686018427387904 0 4611686018427387904 0 0 0 0 0\n");
+  REQUIRE(large);
+  CHECK(large->busy == 9223372036854775808ULL);
+  CHECK(large->busy <= large->total);
 }
