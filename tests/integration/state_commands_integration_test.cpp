@@ -226,7 +226,8 @@ TEST_CASE("SIGHUP reloads an --interval loop's config, and a broken one is refus
   auto config = dir.write("config.toml", config_for(first, policy));
   // An hour between cycles: only the SIGHUP can start the next one within the test.
   BackgroundMonitor loop({"--interval", "1h", "-c", config, "--state-dir", dir.path() + "/state"});
-  REQUIRE(eventually([&] { return loop.err_so_far().find("checking 1 service(s) every 1h") != std::string::npos; }));
+  REQUIRE(eventually(
+      [&] { return loop.err_so_far().find("checking 1 service(s) every 1h") != std::string::npos; }));
 
   // A second service appears in the file; the reload checks it at once.
   const long second_before = Pm2Engine::restart_count(second.name());
