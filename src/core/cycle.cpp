@@ -67,40 +67,44 @@ void Cycle::check_limits(ServiceResult& result) {
   result.verdict = with_limits(std::move(result.verdict), result.limits);
 }
 
-void Cycle::act(ServiceResult& result, Deadline deadline) {
+bool Cycle::decide(ServiceResult& result) {
   const ServiceConfig& service = *result.service;
   if (result.verdict.health == Health::Starting) {
     result.action = Action::Wait;
-    return;
+    return false;
   }
-  if (!needs_restart(result.verdict.health)) return;
+  if (!needs_restart(result.verdict.health)) return false;
   if (auto possible = can_restart(service, result.sighting, backends_); !possible) {
     result.action_detail = possible.error();
     spdlog::error("{}: {} ({}); {}", service.name, to_string(result.verdict.health), result.verdict.reason,
                   possible.error());
-    return;
+    return false;
   }
   if (!result.restart_allowed) {
     result.action_detail = "not restarted: " + result.policy_note;
     spdlog::warn("{}: {} ({}); {}", service.name, to_string(result.verdict.health), result.verdict.reason,
                  result.action_detail);
-    return;
+    return false;
   }
   if (options_.dry_run) {
     result.action = Action::WouldRestart;
     spdlog::warn("{}: {} ({}); --dry-run: not restarting", service.name, to_string(result.verdict.health),
                  result.verdict.reason);
-    return;
+    return false;
   }
   if (interrupt_.requested()) {
     result.action_detail = "not restarted: the monitor was asked to stop";
-    return;
+    return false;
   }
   spdlog::warn("{}: {} ({}); restarting", service.name, to_string(result.verdict.health),
                result.verdict.reason);
   result.action = Action::Restart;
-  // Recorded first: a run killed during the restart leaves it counted.
   gate_->restarted(service);
+  return true;
+}
+
+void Cycle::restart(ServiceResult& result, Deadline deadline) {
+  const ServiceConfig& service = *result.service;
   auto done = restart_service(service, result.sighting, backends_, runner_, deadline);
   if (done) {
     result.action_detail = *done;
@@ -136,7 +140,14 @@ CycleResult Cycle::run(const std::vector<const ServiceConfig*>& services, Deadli
       spdlog::error("{}: {}", result.service->name, result.verdict.reason);
     }
   }
-  for (auto& result : cycle.services) act(result, deadline);
+  // Every restart is recorded, and the records kept (one state save), before
+  // the first runs: a run killed during them leaves each counted once.
+  std::vector<ServiceResult*> restarting;
+  for (auto& result : cycle.services) {
+    if (decide(result)) restarting.push_back(&result);
+  }
+  if (!restarting.empty()) gate_->before_restarts();
+  for (ServiceResult* result : restarting) restart(*result, deadline);
 
   std::vector<ServiceResult*> pending;
   for (auto& result : cycle.services) {

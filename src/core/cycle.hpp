@@ -38,7 +38,10 @@ class Cycle {
   // Reads the service's limits (through the gate, which counts runs over them)
   // and lets a `restart` limit that acts turn the verdict unhealthy.
   void check_limits(ServiceResult& result);
-  void act(ServiceResult& result, Deadline deadline);
+  // What to do about the service (wait, nothing, would restart); true when
+  // it is to be restarted, which the gate has then recorded.
+  bool decide(ServiceResult& result);
+  void restart(ServiceResult& result, Deadline deadline);
 
   Backends& backends_;
   Prober& prober_;

@@ -34,6 +34,9 @@ void PolicyGate::restarted(const ServiceConfig& service) {
   history = record_restart(service.policy, history, now_, random_);
   history.limits.memory_over = 0;
   history.limits.cpu_over = 0;
+}
+
+void PolicyGate::before_restarts() {
   if (persist_) persist_();
 }
 

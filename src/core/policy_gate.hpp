@@ -22,9 +22,9 @@ struct ServiceEvent {
 class PolicyGate : public RestartGate {
  public:
   // `histories` (by service name) is read and updated in place. `persist`,
-  // when given, is called after a restart is recorded and before it runs: it
-  // writes the histories to the state file, so a run killed during the
-  // restart leaves the restart counted and the next run in its grace.
+  // when given, is called once a cycle's restarts are recorded and before
+  // the first runs: it writes the histories to the state file, so a run
+  // killed during a restart leaves it counted and the next run in its grace.
   PolicyGate(std::map<std::string, ServiceHistory>& histories, RandomSource& random,
              std::function<void()> persist = {});
 
@@ -34,6 +34,7 @@ class PolicyGate : public RestartGate {
   Answer judge(const ServiceConfig& service, Health health) override;
   // A restart starts the runs over each limit again.
   void restarted(const ServiceConfig& service) override;
+  void before_restarts() override;
   // Counts the runs over each limit in the service's history.
   std::vector<LimitReading> check_limits(const ServiceConfig& service, const ResourceUse& use,
                                          std::string_view backend) override;

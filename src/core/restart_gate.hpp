@@ -24,6 +24,9 @@ class RestartGate {
   // restart runs, so a monitor killed during it (SIGKILL, OOM) has already
   // counted it, once, however the attempt ends.
   virtual void restarted(const ServiceConfig& service) = 0;
+  // Once per cycle, after every restart of the cycle was recorded by
+  // restarted() and before the first runs. Optional.
+  virtual void before_restarts() {}
   // Once per running service with limits per cycle, before judge(): its
   // limits read against `use` (as the engine `backend` reported it). The
   // default remembers nothing between cycles, so every limit counts only

@@ -65,25 +65,29 @@ TEST_CASE("healthy services: one observation for all, probed, nothing done, exit
   CHECK(result.services[0].action == Action::None);
 }
 
-TEST_CASE("the gate hears of a restart before the restart runs", "[cycle][policy]") {
-  // What the gate saw of the backend's restarts when it was told of each one.
+TEST_CASE("the gate hears of every restart before the first runs", "[cycle][policy]") {
+  // What the gate saw of the backend's restarts when it was told of each
+  // one, and (plus 100) when asked to keep the records.
   struct OrderGate : RestartGate {
     const std::vector<std::string>* backend_restarts = nullptr;
     std::vector<std::size_t> seen;
     Answer judge(const ServiceConfig&, Health) override { return {}; }
     void restarted(const ServiceConfig&) override { seen.push_back(backend_restarts->size()); }
+    void before_restarts() override { seen.push_back(100 + backend_restarts->size()); }
   };
   Harness h;
-  h.services = {pm2_service("api")};
-  h.pm2->states = {{"api", test::running()}};
+  h.services = {pm2_service("api"), pm2_service("web")};
+  h.pm2->states = {{"api", test::running()}, {"web", test::running()}};
   h.prober.results["http://127.0.0.1/api"] = FakeProber::failing("status 503 not in 200-399");
+  h.prober.results["http://127.0.0.1/web"] = FakeProber::failing("status 503 not in 200-399");
   OrderGate gate;
   gate.backend_restarts = &h.pm2->restarted;
-  std::vector<const ServiceConfig*> selected{&h.services[0]};
+  std::vector<const ServiceConfig*> selected{&h.services[0], &h.services[1]};
   Cycle cycle(h.backends, h.prober, h.runner, h.interrupt, CycleOptions{false, Duration{10}}, &gate);
   cycle.run(selected, Deadline::after(Duration{5000}));
-  CHECK(gate.seen == std::vector<std::size_t>{0});  // told first: a run killed during it has counted it
-  CHECK(h.pm2->restarted == std::vector<std::string>{"api"});
+  // Both recorded, then kept once, all before the first restart: a run killed during one has counted both.
+  CHECK(gate.seen == std::vector<std::size_t>{0, 0, 100});
+  CHECK(h.pm2->restarted == std::vector<std::string>{"api", "web"});
 }
 
 TEST_CASE("an unhealthy service is restarted and verified: exit 1", "[cycle]") {

@@ -197,15 +197,21 @@ backend = "pm2"
              Catch::Contains("unknown key 'webhok' in [[alert]] (did you mean 'webhook'?)"));
 }
 
-TEST_CASE("the policy gate persists a restart once it is recorded, before it runs", "[policy][state]") {
+TEST_CASE("the policy gate persists a cycle's restarts once, after recording them", "[policy][state]") {
   std::map<std::string, ServiceHistory> histories;
   pm::test::FixedRandom random;
   std::vector<std::uint64_t> restarts_seen;  // restarts_total each time the histories were persisted
   PolicyGate gate(histories, random, [&] { restarts_seen.push_back(histories["api"].restarts_total); });
   ServiceConfig api = named("api");
+  ServiceConfig web = named("web");
   gate.begin_cycle(WallTime{std::chrono::hours(480'000)});
   REQUIRE(gate.judge(api, Health::Unhealthy).restart);
+  REQUIRE(gate.judge(web, Health::Down).restart);
   CHECK(restarts_seen.empty());  // judging alone writes nothing
   gate.restarted(api);
+  gate.restarted(web);
+  CHECK(restarts_seen.empty());  // recording neither: one save for the cycle
+  gate.before_restarts();
   CHECK(restarts_seen == std::vector<std::uint64_t>{1});
+  CHECK(histories["web"].restarts_total == 1);
 }
