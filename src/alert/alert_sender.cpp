@@ -33,8 +33,12 @@ std::expected<std::string, std::string> prepare(const AlertChannelConfig& channe
 
 AlertSender::AlertSender(std::vector<AlertChannelConfig> channels, CommandRunner& runner)
     : channels_(std::move(channels)), runner_(runner) {
-  // Before any thread of ours uses curl; only when there is something to send to.
-  if (!channels_.empty()) ensure_curl_initialized();
+  // Before any thread of ours uses curl; only when there is a webhook to post
+  // to. A library that cannot be loaded is reported by each post.
+  bool any_webhook = std::ranges::any_of(channels_, [](const AlertChannelConfig& channel) {
+    return channel.kind == AlertChannelConfig::Webhook;
+  });
+  if (any_webhook) (void)ensure_curl_initialized();
 }
 
 std::vector<DeliveryResult> AlertSender::send(const std::vector<AlertEvent>& events, Deadline deadline) {

@@ -11,6 +11,7 @@
 
 #include "alert/alert_attempt.hpp"
 #include "alert/redact.hpp"
+#include "util/curl_global.hpp"
 
 // CMake defines it for the library; a fallback keeps stand-alone builds working.
 #ifndef PM_VERSION
@@ -84,6 +85,7 @@ std::expected<std::string, std::string> webhook_body(const AlertEvent& event, st
 
 AttemptResult post_webhook(const AlertChannelConfig& channel, const std::string& body, Duration timeout,
                            bool cut_by_deadline) {
+  if (auto ready = ensure_curl_initialized(); !ready) return {false, false, ready.error()};
   std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
   if (easy == nullptr) return {false, true, "cannot create an HTTP request (curl_easy_init failed)"};
 

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <charconv>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <system_error>
 #include <vector>
@@ -17,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "util/curl_global.hpp"
 #include "util/duration.hpp"
 
 // CMake defines it for the library; a fallback keeps stand-alone builds working.
@@ -202,9 +202,12 @@ std::string engine_error_message(std::string_view body) {
 
 DockerEngineClient::DockerEngineClient(DockerEndpoint endpoint) : endpoint_(std::move(endpoint)) {
   // As in HttpProber: once, before any other curl call; never undone.
-  static std::once_flag curl_initialized;
-  std::call_once(curl_initialized, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (auto ready = ensure_curl_initialized(); !ready) {
+    curl_error_ = ready.error();
+    return;
+  }
   curl_ = curl_easy_init();  // null is reported by each call
+  if (curl_ == nullptr) curl_error_ = "curl_easy_init failed";
 }
 
 DockerEngineClient::~DockerEngineClient() {
@@ -269,7 +272,7 @@ std::expected<EngineResponse, std::string> DockerEngineClient::request(const cha
   CURL* curl = static_cast<CURL*>(curl_);
   const std::string& where = endpoint_.shown;
   if (curl == nullptr) {
-    return std::unexpected(fmt::format("cannot call the Docker engine at {}: curl_easy_init failed", where));
+    return std::unexpected(fmt::format("cannot call the Docker engine at {}: {}", where, curl_error_));
   }
   const Duration budget = deadline.remaining();
   if (budget <= Duration::zero()) {

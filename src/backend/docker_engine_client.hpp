@@ -63,6 +63,7 @@ class DockerEngineClient {
   DockerEndpoint endpoint_;
   std::string api_version_;  // empty until negotiated
   void* curl_ = nullptr;     // CURL*, reused so the connection is kept alive
+  std::string curl_error_;   // why curl_ is null
 };
 
 }  // namespace pm

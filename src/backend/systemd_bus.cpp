@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "backend/systemd_library.hpp"
+
 namespace pm {
 namespace {
 
@@ -124,6 +126,7 @@ int on_property(sd_bus_message* reply, void* userdata, sd_bus_error*) {
 std::string_view to_string(SystemdScope scope) { return scope == SystemdScope::System ? "system" : "user"; }
 
 std::expected<std::unique_ptr<SystemdBus>, std::string> SystemdBus::connect(SystemdScope scope) {
+  if (auto loaded = ensure_sd_bus_loaded(); !loaded) return std::unexpected(loaded.error());
   // As systemctl does: the manager's private socket when we may use it (no
   // D-Bus daemon needed), else the bus.
   const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");

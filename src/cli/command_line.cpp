@@ -1,11 +1,14 @@
 #include "cli/command_line.hpp"
 
 #include <curl/curl.h>
+#include <functional>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/version.h>
 
 #include "backend/registry.hpp"
+#include "util/curl_global.hpp"
 
 namespace pm {
 namespace {
@@ -55,9 +58,11 @@ void store_duration(const std::string& text, std::optional<Duration>& target) {
 }  // namespace
 
 std::string version_text() {
-  const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+  // The libcurl that runs, not the one built against; the build's when it cannot be loaded.
+  std::string curl = ensure_curl_loaded() ? curl_version_info(CURLVERSION_NOW)->version
+                                          : fmt::format("{} (not loadable)", LIBCURL_VERSION);
   return fmt::format("process-monitor {}\nbackends: {}, none\nlibcurl {}, spdlog {}.{}.{}\n", PM_VERSION,
-                     fmt::join(compiled_backends(), ", "), curl->version, SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR,
+                     fmt::join(compiled_backends(), ", "), curl, SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR,
                      SPDLOG_VER_PATCH);
 }
 
@@ -67,7 +72,8 @@ std::unique_ptr<CLI::App> make_command_line(Options& options) {
       "restarts the failed ones and verifies that the restart worked.",
       "process-monitor");
   app->footer(kExitCodesHelp);
-  app->set_version_flag("-V,--version", version_text());
+  // A callback: the text loads libcurl for its version, which only --version should pay.
+  app->set_version_flag("-V,--version", std::function<std::string()>(version_text));
   app->fallthrough();  // global options may follow a subcommand: check-config -c FILE
 
   app->add_option("-c,--config", options.config_path, "Config file (TOML)")->type_name("FILE");

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "util/curl_global.hpp"
+
 namespace pm {
 namespace {
 
@@ -39,6 +41,8 @@ std::string sentence_part(const char* text) {
 std::expected<void, std::string> check_http_url(std::string_view url) {
   // libcurl takes a C string: an embedded NUL would silently cut the URL.
   if (url.find('\0') != std::string_view::npos) return std::unexpected("it contains a NUL character");
+  // libcurl parses it as it will fetch it; without libcurl it cannot be checked (or probed).
+  if (auto loaded = ensure_curl_loaded(); !loaded) return std::unexpected(loaded.error());
   std::unique_ptr<CURLU, UrlHandleDeleter> handle(curl_url());
   if (handle == nullptr) return std::unexpected("out of memory");
   // No CURLU_NON_SUPPORT_SCHEME and no default scheme: "localhost:3001/x" is

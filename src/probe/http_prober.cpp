@@ -207,7 +207,10 @@ HttpProber::~HttpProber() = default;
 std::vector<ProbeResult> HttpProber::probe_all(const std::vector<const HealthCheck*>& checks,
                                                Deadline deadline) {
   if (checks.empty()) return {};
-  ensure_curl_initialized();  // here, not at construction: runs without probes skip it
+  // Here, not at construction: runs without probes never load libcurl.
+  if (auto ready = ensure_curl_initialized(); !ready) {
+    return std::vector<ProbeResult>(checks.size(), ProbeResult{.error = ready.error()});
+  }
   return ProbeRun(checks, deadline, interrupt_).run();
 }
 

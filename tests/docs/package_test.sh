@@ -25,11 +25,17 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 cpack --config "$build/CPackConfig.cmake" -B "$out" >"$out/cpack.log" 2>&1 || { cat "$out/cpack.log" >&2; exit 1; }
 deb=$(ls "$out"/process-monitor_*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libcurl4 libsystemd0 libtomlplusplus3 zlib1g libspdlog; do
+# libcurl and libsystemd are opened with dlopen, so they are declared by hand;
+# the C++ libraries are linked in, so nothing may depend on their packages.
+for lib in libcurl4 libsystemd0 libc6; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
+for lib in libstdc++6 libtomlplusplus3 zlib1g libspdlog libfmt libboost-filesystem; do
+  if grep -q "$lib" <<<"$depends"; then fail "Depends has $lib, which is linked in: $depends"; fi
+done
 dpkg -i "$deb" >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log" >&2; fail "dpkg -i"; }
-/usr/bin/process-monitor --version | grep -q '0\.' || fail "installed process-monitor --version"
+# --version loads libcurl for its version: the installed binary finds it.
+/usr/bin/process-monitor --version | grep -q '^libcurl [0-9]' || fail "installed process-monitor --version"
 man -w process-monitor >/dev/null 2>&1 || fail "man -w process-monitor"
 man -w 5 process-monitor.toml >/dev/null 2>&1 || fail "man -w 5 process-monitor.toml"
 for file in /usr/share/bash-completion/completions/process-monitor /usr/share/zsh/vendor-completions/_process-monitor \

@@ -1,5 +1,7 @@
 #include "docker_harness.hpp"
 
+#include "util/curl_global.hpp"
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +26,7 @@ const EngineRegistration docker_registration("docker", &DockerEngine::unavailabl
 
 // GET /_ping on the engine socket: whether it answers "OK".
 bool engine_answers_ping(const std::string& socket) {
+  if (!ensure_curl_initialized()) return false;  // libcurl is loaded on first use
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return false;
   std::string body;

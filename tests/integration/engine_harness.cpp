@@ -1,5 +1,7 @@
 #include "engine_harness.hpp"
 
+#include "util/curl_global.hpp"
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +27,7 @@ namespace pm::it {
 
 HttpAnswer http_fetch(const std::string& url) {
   HttpAnswer answer;
+  if (!ensure_curl_initialized()) return answer;  // libcurl is loaded on first use
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
