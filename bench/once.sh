@@ -27,6 +27,9 @@ mkdir -p "$dir"
 csv=$RESULTS/once.csv
 echo "backend,command,runs,wall_ms,cpu_ms,maxrss_kb,exit,overhead_ms,ratio" >"$csv"
 trap 'stop_pm2; stop_docker; stop_systemd; stop_latency_server $health_port' EXIT
+# For systemctl --user and process-monitor alike, exported rather than put in
+# front of each command with env(1), whose own exec would be measured too.
+export XDG_RUNTIME_DIR=$SYSTEMD_XDG
 
 # bench BACKEND: measures the bare query, then process-monitor, and adds both rows.
 bench() {
@@ -37,7 +40,7 @@ bench() {
     pm2) bare=(env PM2_HOME="$PM2_HOME_DIR" "$PM2_BIN" jlist) label="pm2 jlist" ;;
     docker) bare=(curl -sf --unix-socket "$DOCKER_SOCK" "http://localhost/v1.41/containers/json?all=1")
             label="curl Engine API list" ;;
-    systemd) bare=(env XDG_RUNTIME_DIR="$SYSTEMD_XDG" systemctl --user show
+    systemd) bare=(systemctl --user show
                    -p Id,LoadState,ActiveState,SubState,Result,NRestarts,MainPID pm-bench-web.service)
              label="systemctl --user show -p (7 properties)" ;;
     none) bare=(curl -sf "http://127.0.0.1:$health_port/health") label="curl health URL" ;;
@@ -62,8 +65,7 @@ bench() {
     engine_config "$backend" "$cfg"
   fi
   say "once: $backend: process-monitor --once ($runs runs)"
-  read -r wall user sys cpu rss code < <(measure "$runs" 2 /dev/null -- \
-    env XDG_RUNTIME_DIR="$SYSTEMD_XDG" "$PM" --once -q -c "$cfg")
+  read -r wall user sys cpu rss code < <(measure "$runs" 2 /dev/null -- "$PM" --once -q -c "$cfg")
   local overhead ratio
   overhead=$(awk -v a="$wall" -v b="$bare_wall" 'BEGIN { printf "%.2f", a - b }')
   ratio=$(awk -v a="$wall" -v b="$bare_wall" 'BEGIN { if (b > 0) printf "%.2f", a / b }')

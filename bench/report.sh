@@ -49,6 +49,8 @@ fi
   if [ -f "$RESULTS/interval-summary.csv" ]; then printf '\n'; table "$RESULTS/interval-summary.csv"; fi
   section rotate "5. Rotating and gzipping a 1 GB log" "bench/run rotate" \
     "process-monitor rotate --force (rename + gzip in the same run) beside gzip -6 of the same file."
+  section scale "6. One engine, many services, no health URL" "bench/run scale" \
+    "Benchmark 1 with N services on one engine (units and apps running sleep): process-monitor beside the engine's own query of all of them."
   if [ -d "$RESULTS/before" ]; then
     printf '\n## Before: benchmarks 1 and 2 with an earlier build\n\n'
     printf 'The same scripts with `PM_BINARY` set to the build this work started from; see the analysis.\n'

@@ -11,7 +11,7 @@ namespace pm {
 
 struct CurlApi;
 
-// Opens `soname`, resolves every curl function process-monitor calls into
+// Opens `soname` (DynamicLibrary::open), resolves every curl function process-monitor calls into
 // `api` and checks the library is libcurl 7.80 or newer. On failure the
 // message names the library and what is wrong, and nothing stays loaded;
 // on success the library stays open as long as the returned handle.

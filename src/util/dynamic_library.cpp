@@ -10,7 +10,7 @@ namespace pm {
 
 std::expected<DynamicLibrary, std::string> DynamicLibrary::open(const char* soname, const char* package) {
   dlerror();
-  void* handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  void* handle = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
     return std::unexpected(fmt::format("cannot load {}: {} (it is in Debian's {} package)", soname,
