@@ -6,10 +6,9 @@
 //   headers = { Authorization = "Bearer ..." }  # webhooks only
 //   events = ["gave-up", "recovered"]           # default: all of them
 //   timeout = "5s"   retries = 1   retry_delay = "1s"
-#include <toml++/toml.h>
-
 #include "alert/alert_channel.hpp"
 #include "config/field_reader.hpp"
+#include "config/toml.hpp"
 
 namespace pm {
 

@@ -10,9 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "config/config.hpp"
+#include "config/toml.hpp"
 #include "util/duration.hpp"
 
 namespace pm {

@@ -2,10 +2,9 @@
 // The [service.health] table: an HTTP health check.
 #include <array>
 
-#include <toml++/toml.h>
-
 #include "config/config.hpp"
 #include "config/key_reader.hpp"
+#include "config/toml.hpp"
 
 namespace pm {
 

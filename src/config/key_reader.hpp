@@ -10,10 +10,10 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "config/field_reader.hpp"
 #include "config/suggest.hpp"
+#include "config/toml.hpp"
 
 namespace pm {
 

@@ -5,11 +5,10 @@
 #include <optional>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "config/config.hpp"
 #include "config/field_reader.hpp"
 #include "config/policy_keys.hpp"
+#include "config/toml.hpp"
 
 namespace pm {
 

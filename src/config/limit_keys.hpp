@@ -11,9 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "config/field_reader.hpp"
+#include "config/toml.hpp"
 #include "resources/service_limits.hpp"
 
 namespace pm {

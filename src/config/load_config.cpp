@@ -9,12 +9,12 @@
 #include <exception>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "config/cross_checks.hpp"
 #include "config/field_reader.hpp"
 #include "config/file_trust.hpp"
 #include "config/key_table.hpp"
+#include "config/toml.hpp"
 
 namespace pm {
 namespace {

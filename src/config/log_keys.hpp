@@ -12,9 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "config/field_reader.hpp"
+#include "config/toml.hpp"
 #include "rotate/log_group.hpp"
 
 namespace pm {

@@ -6,9 +6,8 @@
 #include <optional>
 #include <string_view>
 
-#include <toml++/toml.h>
-
 #include "config/field_reader.hpp"
+#include "config/toml.hpp"
 #include "policy/policy_settings.hpp"
 
 namespace pm {

@@ -3,4 +3,4 @@
 // bench/results/analysis.md). The other files include toml++ with
 // TOML_HEADER_ONLY=0 (src/CMakeLists.txt) and see declarations only.
 #define TOML_IMPLEMENTATION 1
-#include <toml++/toml.h>
+#include "config/toml.hpp"

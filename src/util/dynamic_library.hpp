@@ -1,7 +1,7 @@
 #pragma once
 // A shared library opened with dlopen, for the libraries process-monitor
 // loads only when a run needs them (libcurl, libsystemd: curl_global.hpp and
-// sd_bus_library.hpp say why), and the check that it has every function.
+// systemd_library.hpp say why), and the check that it has every function.
 #include <expected>
 #include <mutex>
 #include <string>

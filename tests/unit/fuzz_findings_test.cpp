@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
 
 #include "backend/pm2_jlist.hpp"
 #include "backend/systemd_units.hpp"
+#include "config/load_config.hpp"
 #include "policy/history_json.hpp"
 #include "policy/wall_time.hpp"
 #include "resources/proc_files.hpp"
@@ -75,4 +77,23 @@ TEST_CASE("/proc/stat counters whose sum passes 2^64 are refused, not wrapped", 
   REQUIRE(large);
   CHECK(large->busy == 9223372036854775808ULL);
   CHECK(large->busy <= large->total);
+}
+
+TEST_CASE("a table header that does not start with a key is a syntax error at its place, not an abort",
+          "[fuzz][config]") {
+  // toml++ 3.3.0 asserted here (config/toml.hpp): this test aborts in the
+  // ASan build and is undefined in clang's release builds without the fix.
+  auto config =
+      parse_config(test::read_test_data("fuzz-findings/config-table-header-nul.toml"), "found.toml");
+  REQUIRE_FALSE(config);
+  CHECK(config.error() ==
+        "found.toml:3:4: TOML syntax error: Error while parsing key: expected bare key starting "
+        "character or string delimiter, saw '\\u0000'");
+  for (std::string_view document : {"[#a]\n", "[=a]\n", "[.a]\n", "[ ,]\n", "[[=a]]\n", "[[[a]]]\n"}) {
+    INFO(document);
+    auto other = parse_config(document, "x.toml");
+    REQUIRE_FALSE(other);
+    CHECK(other.error().starts_with("x.toml:1:"));
+    CHECK(other.error().find("TOML syntax error") != std::string::npos);
+  }
 }
