@@ -36,7 +36,11 @@ start_docker() {
   local hash
   hash=$(printf %s "$DOCKER_DIR" | sha256sum | cut -c1-12)
   echo '{}' >"$DOCKER_DIR/daemon.json"
-  setsid dockerd --host "unix://$DOCKER_SOCK" --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" \
+  # Without XDG_RUNTIME_DIR: once.sh exports the systemd engine's for
+  # systemctl, and runc puts its exec fifos there, so every HEALTHCHECK exec
+  # failed ("open .../xdg/runc-process...: no such file") and the container
+  # never became healthy.
+  setsid env -u XDG_RUNTIME_DIR dockerd --host "unix://$DOCKER_SOCK" --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" \
     --pidfile "$DOCKER_DIR/docker.pid" --config-file "$DOCKER_DIR/daemon.json" \
     --containerd-namespace "pmtest-$hash" --containerd-plugins-namespace "pmtest-$hash-plugins" \
     --iptables=false --ip-forward=false --ip-masq=false --bridge=none </dev/null >>"$DOCKER_DIR/dockerd.log" 2>&1 &
