@@ -53,6 +53,16 @@ std::expected<std::optional<std::vector<std::string_view>>, std::string> decode_
   return arguments;
 }
 
+std::size_t axon_known_size(std::string_view buffer) {
+  if (buffer.empty()) return 0;
+  const std::size_t count = static_cast<unsigned char>(buffer[0]) & 0xf;
+  std::size_t offset = 1;
+  for (std::size_t i = 0; i < count && buffer.size() >= offset + 4; ++i) {
+    offset += 4 + read_length(buffer.substr(offset, 4));
+  }
+  return offset;
+}
+
 std::expected<std::string_view, std::string> single_rpc_result(std::string_view reply_argument) {
   // pm2-axon-rpc replies JSON.stringify({args: [...]}): no white space, and
   // "args" first. The result is cut out as text: it may be megabytes of

@@ -25,6 +25,12 @@ std::string encode_axon_call(std::string_view method, std::string_view args_json
 std::expected<std::optional<std::vector<std::string_view>>, std::string> decode_axon_message(
     std::string_view buffer, std::size_t max_size);
 
+// The bytes the message at the start of `buffer` has at least, from the
+// argument lengths that have arrived (0 for an empty buffer): a reader
+// reserves that much instead of growing its buffer by doubling, which kept
+// 8 MB for PM2's 4.4 MB answer about 1000 apps.
+std::size_t axon_known_size(std::string_view buffer);
+
 // The JSON text of the single result in a reply argument
 // (j:{"args":[RESULT]}), without parsing RESULT; or the error the daemon
 // answered, or why the argument is not such a reply.

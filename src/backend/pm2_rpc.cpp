@@ -94,7 +94,18 @@ std::expected<std::string, Pm2RpcFailure> pm2_rpc_process_list(const std::string
         return std::unexpected(failed("unexpected answer from the PM2 daemon (not the reply to our call)"));
       auto result = single_rpc_result(arguments[0]);
       if (!result) return std::unexpected(failed(result.error()));
-      return std::string(*result);
+      // Cut out in place: a copy would hold the megabytes twice.
+      const auto begin = static_cast<std::size_t>(result->data() - reply.data());
+      const std::size_t size = result->size();
+      reply.erase(0, begin);
+      reply.resize(size);
+      return reply;
+    }
+    // Incomplete, and every length that has arrived is within max_size. Room
+    // for one read more: the last read also brings the short arguments after
+    // the list, and an append past the capacity would double it.
+    if (const std::size_t known = axon_known_size(reply); known > reply.capacity()) {
+      reply.reserve(known + sizeof chunk);
     }
     ssize_t n = recv(fd->get(), chunk, sizeof chunk, 0);
     if (n > 0) {

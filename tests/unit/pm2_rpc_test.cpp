@@ -1,7 +1,10 @@
 // PM2's process list over the daemon's RPC socket: the AMP codec, and
 // Pm2Backend against a stand-in daemon (fake_pm2_daemon), falling back to
 // `pm2 jlist` only when the socket cannot give the list.
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
+
+#include <string>
 
 #include "backend/pm2_axon.hpp"
 #include "backend/pm2_backend.hpp"
@@ -49,6 +52,13 @@ TEST_CASE("axon messages: a call is encoded as pm2-axon-rpc sends it", "[pm2_rpc
       auto partial = decode_axon_message(std::string_view(call).substr(0, cut), 1024);
       REQUIRE(partial);
       CHECK_FALSE(*partial);
+    }
+    for (std::size_t cut = 0; cut <= call.size(); ++cut) {
+      // What the lengths that have arrived announce: the first argument's
+      // from byte 5 on, the whole message once the second length is there.
+      const std::size_t known = axon_known_size(std::string_view(call).substr(0, cut));
+      const std::size_t second_length_end = 1 + 4 + first.size() + 4;
+      CHECK(known == (cut == 0 ? 0 : cut < 5 ? 1 : cut < second_length_end ? 5 + first.size() : call.size()));
     }
     auto whole = decode_axon_message(call, 1024);
     REQUIRE(whole);
@@ -111,4 +121,23 @@ TEST_CASE("pm2_rpc_process_list: a missing socket is unreachable", "[pm2_rpc]") 
   auto listed = pm2_rpc_process_list("/nonexistent/pm2/rpc.sock", generous());
   REQUIRE_FALSE(listed);
   CHECK(listed.error().kind == Pm2RpcFailure::Kind::Unreachable);
+}
+
+TEST_CASE("pm2_rpc_process_list: an answer of megabytes arrives whole, exactly as the daemon sent it",
+          "[pm2_rpc]") {
+  // About what 1000 apps give (4.4 KB each): many reads, one reservation.
+  std::string big = "[";
+  for (int i = 0; i < 1000; ++i) {
+    if (i > 0) big += ',';
+    big +=
+        fmt::format(R"({{"name":"app-{}","pm_id":{},"pid":{},"pm2_env":{{"status":"online","env":"{}"}}}})",
+                    i, i, 1000 + i, std::string(4300, 'x'));
+  }
+  big += ']';
+  FakePm2Daemon daemon;
+  daemon.answer(big);
+  auto listed = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous());
+  REQUIRE(listed);
+  CHECK(listed->size() == big.size());
+  CHECK(*listed == big);
 }
