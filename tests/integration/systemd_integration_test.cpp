@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,31 @@ TEST_CASE(
   auto again = run_against_manager({"--once", "-q", "-c", config});
   CHECK(again.exit_code == 0);
   CHECK(again.out.empty());
+}
+
+TEST_CASE("more units than calls kept in flight (40 units, 360 property reads): each read whole and right",
+          "[systemd]") {
+  // SystemdBus::read_units keeps at most 256 calls out at once; the reads
+  // past that window are sent as answers come in, and must land on their
+  // own unit.
+  std::vector<std::unique_ptr<TestUnit>> units;
+  std::vector<const TestUnit*> listed;
+  for (int i = 0; i < 40; ++i) {
+    units.push_back(std::make_unique<TestUnit>(fmt::format("it-sd-window-{}", i)));
+    listed.push_back(units.back().get());
+  }
+  TempDir dir;
+  auto run = run_against_manager({"--once", "--json", "-c", dir.write("config.toml", config_for(listed))});
+  CHECK(run.exit_code == 0);
+  auto report = parse_json(run);
+  REQUIRE(report["services"].size() == 40);
+  for (const auto& unit : units) {
+    INFO(unit->name());
+    auto service = service_named(report, unit->name());
+    CHECK(service["state"] == "running");
+    CHECK(service["engine_state"] == "active (running)");
+    CHECK(service["pids"] == nlohmann::json::array({unit->main_pid()}));
+  }
 }
 
 TEST_CASE("a health URL that fails while the unit runs: restarted, its ExecStartPre fixes it, exit 1",
