@@ -297,3 +297,36 @@ TEST_CASE("state: a save reads only the top-level format of the file it replaces
   CHECK(pm::peek_state_format(R"({"format": 3, "services": {"a": tru)") == 3);
   CHECK(pm::peek_state_format(pm::encode_state(StateDocument{}, 5)) == pm::kStateFormat);
 }
+
+TEST_CASE("encode_state writes exactly what a dump(2) of the whole document would", "[state]") {
+  // The reference: the document as one nlohmann object, dumped at once (what
+  // encode_state did before it wrote the parts one by one).
+  const auto reference = [](const StateDocument& document, std::int64_t written_at) {
+    nlohmann::json services = nlohmann::json::object();
+    for (const auto& [name, payload] : document.services) services[name] = payload;
+    nlohmann::json root = {{"format", pm::kStateFormat}, {"written_at", written_at}, {"services", services}};
+    if (!document.rotation.empty()) root["rotation"] = document.rotation;
+    if (!document.resources.empty()) root["resources"] = document.resources;
+    return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  };
+  StateDocument empty;
+  CHECK(pm::encode_state(empty, 7) == reference(empty, 7));
+
+  StateDocument full;
+  full.services["web"] = {{"restart_times", {1, 2, 3}},
+                          {"limits", {{"cpu_over", 0}, {"memory_over", 2}}},
+                          {"last_state", "healthy"},
+                          {"gave_up_at", nullptr},
+                          {"empty", nlohmann::json::object()},
+                          {"none", nlohmann::json::array()}};
+  full.services["api \"quoted\" \xff"] = nlohmann::json::object();  // escaped, invalid UTF-8 replaced
+  full.services["Z-first"] = {{"a", {{"b", {{"c", "deep\nline"}}}}}};
+  full.rotation = {{"/var/log/app.log", 1764150000000}};
+  full.resources = {{"cpu", {{"busy", 10}, {"total", 20}}}};
+  const std::string text = pm::encode_state(full, 1764150000);
+  CHECK(text == reference(full, 1764150000));
+  auto decoded = pm::decode_state(text);
+  REQUIRE(decoded);
+  CHECK(decoded->services.size() == 3);
+  CHECK(decoded->services.at("web") == full.services.at("web"));
+}
