@@ -313,12 +313,10 @@ TEST_CASE("encode_state writes exactly what a dump(2) of the whole document woul
   CHECK(pm::encode_state(empty, 7) == reference(empty, 7));
 
   StateDocument full;
-  full.services["web"] = {{"restart_times", {1, 2, 3}},
-                          {"limits", {{"cpu_over", 0}, {"memory_over", 2}}},
-                          {"last_state", "healthy"},
-                          {"gave_up_at", nullptr},
-                          {"empty", nlohmann::json::object()},
-                          {"none", nlohmann::json::array()}};
+  full.services["web"] = {
+      {"restart_times", {1, 2, 3}},        {"limits", {{"cpu_over", 0}, {"memory_over", 2}}},
+      {"last_state", "healthy"},           {"gave_up_at", nullptr},
+      {"empty", nlohmann::json::object()}, {"none", nlohmann::json::array()}};
   full.services["api \"quoted\" \xff"] = nlohmann::json::object();  // escaped, invalid UTF-8 replaced
   full.services["Z-first"] = {{"a", {{"b", {{"c", "deep\nline"}}}}}};
   full.rotation = {{"/var/log/app.log", 1764150000000}};
