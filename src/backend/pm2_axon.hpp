@@ -9,27 +9,20 @@
 // Pure functions: the socket is pm2_rpc's business.
 #include <cstddef>
 #include <expected>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace pm {
 
+// The high nibble of a message's first byte; the low one counts its arguments.
+inline constexpr unsigned kAxonVersion = 1;
+// A reply's first argument is j:{"args":[RESULT]} (JSON.stringify: no white
+// space, "args" first); RESULT lies between these two.
+inline constexpr std::string_view kRpcResultPrefix = "j:{\"args\":[";
+inline constexpr std::string_view kRpcResultSuffix = "]}";
+
 // The call message of `method` with `args_json` (a JSON array) and the request id `id`.
 std::string encode_axon_call(std::string_view method, std::string_view args_json, std::string_view id);
-
-// The arguments of the message at the start of `buffer` (views into it), or
-// std::nullopt while the message is incomplete. Unexpected: not an AMP
-// message, or one longer than `max_size` bytes.
-std::expected<std::optional<std::vector<std::string_view>>, std::string> decode_axon_message(
-    std::string_view buffer, std::size_t max_size);
-
-// The bytes the message at the start of `buffer` has at least, from the
-// argument lengths that have arrived (0 for an empty buffer): a reader
-// reserves that much instead of growing its buffer by doubling, which kept
-// 8 MB for PM2's 4.4 MB answer about 1000 apps.
-std::size_t axon_known_size(std::string_view buffer);
 
 // The JSON text of the single result in a reply argument
 // (j:{"args":[RESULT]}), without parsing RESULT; or the error the daemon

@@ -65,11 +65,16 @@ std::expected<std::vector<Pm2Process>, std::string> Pm2Backend::list_processes(D
   // way when the socket cannot be used (another user's daemon, an unknown
   // answer); a daemon that does not answer in time is an error either way.
   Deadline call_deadline = deadline.capped(settings_.timeout);
-  auto listed = pm2_rpc_process_list(pm2_home() + "/rpc.sock", call_deadline);
+  std::vector<Pm2Process> processes;
+  auto listed = pm2_rpc_process_list(pm2_home() + "/rpc.sock", call_deadline,
+                                     [&](std::istream& in) -> std::expected<void, std::string> {
+                                       auto parsed = parse_pm2_list(in);
+                                       if (!parsed) return std::unexpected(parsed.error());
+                                       processes = std::move(*parsed);
+                                       return {};
+                                     });
   if (listed) {
-    auto parsed = parse_pm2_jlist(*listed);
-    if (parsed) return parsed;
-    spdlog::debug("PM2 RPC answer not understood ({}); asking pm2 jlist", parsed.error());
+    return processes;
   } else if (listed.error().kind == Pm2RpcFailure::Kind::TimedOut) {
     return std::unexpected(listed.error().message);
   } else {

@@ -120,18 +120,18 @@ UnitState pm2_status_to_state(std::string_view status) {
   return UnitState::Failed;
 }
 
-std::expected<std::vector<Pm2Process>, std::string> parse_pm2_jlist(std::string_view output) {
-  std::size_t start = find_json_start(output);
-  if (start == std::string_view::npos) {
-    return std::unexpected(
-        fmt::format("pm2 jlist printed no JSON list (first line: '{}')", first_line(output)));
-  }
-  json::parser_callback_t filter = [](int depth, json::parse_event_t event, json& parsed) {
-    return event != json::parse_event_t::key || keep_key(depth, parsed);
-  };
-  json list = json::parse(output.substr(start), filter, /*allow_exceptions=*/false);
-  if (list.is_discarded()) return std::unexpected("pm2 jlist printed malformed or truncated JSON");
-  if (!list.is_array()) return std::unexpected("pm2 jlist did not print a JSON list");
+namespace {
+
+// Only the keys read_entry reads are kept (keep_key): the environment never
+// becomes a tree.
+const json::parser_callback_t kKeptKeys = [](int depth, json::parse_event_t event, json& parsed) {
+  return event != json::parse_event_t::key || keep_key(depth, parsed);
+};
+
+// `list` as parsed from `source` ("pm2 jlist printed", "the PM2 daemon sent").
+std::expected<std::vector<Pm2Process>, std::string> read_list(const json& list, std::string_view source) {
+  if (list.is_discarded()) return std::unexpected(fmt::format("{} malformed or truncated JSON", source));
+  if (!list.is_array()) return std::unexpected(fmt::format("{} no JSON list", source));
   std::vector<Pm2Process> processes;
   processes.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -140,6 +140,22 @@ std::expected<std::vector<Pm2Process>, std::string> parse_pm2_jlist(std::string_
     processes.push_back(std::move(*process));
   }
   return processes;
+}
+
+}  // namespace
+
+std::expected<std::vector<Pm2Process>, std::string> parse_pm2_jlist(std::string_view output) {
+  std::size_t start = find_json_start(output);
+  if (start == std::string_view::npos) {
+    return std::unexpected(
+        fmt::format("pm2 jlist printed no JSON list (first line: '{}')", first_line(output)));
+  }
+  return read_list(json::parse(output.substr(start), kKeptKeys, /*allow_exceptions=*/false),
+                   "pm2 jlist printed");
+}
+
+std::expected<std::vector<Pm2Process>, std::string> parse_pm2_list(std::istream& in) {
+  return read_list(json::parse(in, kKeptKeys, /*allow_exceptions=*/false), "the PM2 daemon sent");
 }
 
 StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,

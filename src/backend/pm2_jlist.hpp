@@ -4,6 +4,7 @@
 // both in pm2_env.env and merged into pm2_env itself), and it is dropped
 // while parsing so it can never reach a log line or a report.
 #include <expected>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct Pm2Process {
 // daemon" when it had to start one). Unexpected: no JSON list found, or an
 // entry lacks name, pm_id or pm2_env.status; the message says which.
 std::expected<std::vector<Pm2Process>, std::string> parse_pm2_jlist(std::string_view output);
+
+// The same list read from a stream that holds only the JSON (the daemon's
+// answer on its RPC socket, read as it arrives: pm2_rpc.hpp).
+std::expected<std::vector<Pm2Process>, std::string> parse_pm2_list(std::istream& in);
 
 // One status per target. Several processes share a name in cluster mode (or
 // when started with -i): the service is Running only if every instance is

@@ -6,6 +6,8 @@
 // daemon; the wire format is in pm2_axon.hpp.
 #include <cstddef>
 #include <expected>
+#include <functional>
+#include <istream>
 #include <string>
 
 #include "util/deadline.hpp"
@@ -22,11 +24,18 @@ struct Pm2RpcFailure {
   std::string message;
 };
 
-// The JSON text of the process list, exactly what `pm2 jlist` prints
-// (JSON.stringify of the same array). Nothing runs past `deadline`; an answer
-// over `max_size` bytes is refused.
-std::expected<std::string, Pm2RpcFailure> pm2_rpc_process_list(const std::string& socket_path,
-                                                               Deadline deadline,
-                                                               std::size_t max_size = 64 * 1024 * 1024);
+// Reads the process list's JSON text from `in`, which gives exactly the
+// list's bytes as they arrive and then ends; or says why it is not a list.
+using Pm2ListReader = std::function<std::expected<void, std::string>(std::istream& in)>;
+
+// Calls getMonitorData and hands the list to `read` while it arrives: the
+// same JSON text `pm2 jlist` prints (JSON.stringify of the same array). It
+// is never held whole: PM2 sends each app's environment, about 4.4 KB an
+// app, and holding 1000 apps' answer was a third of the run's memory.
+// Nothing runs past `deadline`; an answer over `max_size` bytes is refused;
+// a list `read` refuses is Failed with its message.
+std::expected<void, Pm2RpcFailure> pm2_rpc_process_list(const std::string& socket_path, Deadline deadline,
+                                                        const Pm2ListReader& read,
+                                                        std::size_t max_size = 64 * 1024 * 1024);
 
 }  // namespace pm

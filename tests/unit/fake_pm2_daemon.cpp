@@ -113,10 +113,15 @@ void FakePm2Daemon::answer_one(int fd) {
     return;
   }
   std::string first =
-      reply == Reply::List ? "j:{\"args\":[" + body + "]}" : "j:{\"error\":\"no such process\"}";
+      reply == Reply::Error ? "j:{\"error\":\"no such process\"}" : "j:{\"args\":[" + body + "]}";
   std::string message(1, static_cast<char>(1 << 4 | 2));
   message += amp_argument(first) + amp_argument(arguments[1]);  // the request id, echoed
+  if (reply == Reply::HalfThenClose || reply == Reply::HalfThenHang) message.resize(message.size() / 2);
   (void)!write(fd, message.data(), message.size());
+  if (reply == Reply::HalfThenHang) {
+    hung_.push_back(fd);
+    return;
+  }
   close(fd);
 }
 

@@ -14,9 +14,11 @@ namespace pm::test {
 class FakePm2Daemon {
  public:
   enum class Reply {
-    List,   // {"args":[LIST]}: what getMonitorData answers
-    Error,  // {"error":"..."}: a method the daemon refused
-    Hang,   // read the call, never answer
+    List,           // {"args":[LIST]}: what getMonitorData answers
+    Error,          // {"error":"..."}: a method the daemon refused
+    Hang,           // read the call, never answer
+    HalfThenClose,  // the first half of the list answer, then close
+    HalfThenHang,   // the first half of the list answer, then silence
   };
 
   // Throws std::system_error if the socket cannot be made.

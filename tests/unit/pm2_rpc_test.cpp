@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include <iterator>
 #include <string>
 
 #include "backend/pm2_axon.hpp"
 #include "backend/pm2_backend.hpp"
+#include "backend/pm2_jlist.hpp"
 #include "backend/pm2_rpc.hpp"
 #include "fake_pm2_daemon.hpp"
 #include "fakes.hpp"
@@ -20,6 +22,25 @@ using test::FakePm2Daemon;
 namespace {
 
 Deadline generous() { return Deadline::after(Duration{10000}); }
+
+// A list reader that keeps the text it was given.
+std::string text_read;
+std::expected<void, std::string> read_text(std::istream& in) {
+  text_read.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return {};
+}
+
+// About what 1000 apps give: 4.4 KB each, most of it their environment.
+std::string big_list() {
+  std::string list = "[";
+  for (int i = 0; i < 1000; ++i) {
+    if (i > 0) list += ',';
+    list +=
+        fmt::format(R"({{"name":"app-{}","pm_id":{},"pid":{},"pm2_env":{{"status":"online","env":"{}"}}}})",
+                    i, i, 1000 + i, std::string(4300, 'x'));
+  }
+  return list + "]";
+}
 
 Pm2Settings settings_for(const FakePm2Daemon& daemon) {
   Pm2Settings settings;
@@ -46,29 +67,6 @@ TEST_CASE("axon messages: a call is encoded as pm2-axon-rpc sends it", "[pm2_rpc
                                static_cast<char>(first.size()) + first + std::string("\0\0\0\x06", 4) +
                                "s:me:0";
   CHECK(call == expected);
-
-  SECTION("and decoded back, whole or only once complete") {
-    for (std::size_t cut = 0; cut < call.size(); ++cut) {
-      auto partial = decode_axon_message(std::string_view(call).substr(0, cut), 1024);
-      REQUIRE(partial);
-      CHECK_FALSE(*partial);
-    }
-    for (std::size_t cut = 0; cut <= call.size(); ++cut) {
-      // What the lengths that have arrived announce: the first argument's
-      // from byte 5 on, the whole message once the second length is there.
-      const std::size_t known = axon_known_size(std::string_view(call).substr(0, cut));
-      const std::size_t second_length_end = 1 + 4 + first.size() + 4;
-      CHECK(known == (cut == 0 ? 0 : cut < 5 ? 1 : cut < second_length_end ? 5 + first.size() : call.size()));
-    }
-    auto whole = decode_axon_message(call, 1024);
-    REQUIRE(whole);
-    REQUIRE(*whole);
-    CHECK((**whole == std::vector<std::string_view>{first, "s:me:0"}));
-  }
-  SECTION("a wrong version or an oversized message is refused") {
-    CHECK_FALSE(decode_axon_message(std::string(1, '\x22') + call.substr(1), 1024));
-    CHECK_FALSE(decode_axon_message(call, 16));
-  }
 }
 
 TEST_CASE("axon replies: the single result is cut out, errors and nonsense are named", "[pm2_rpc]") {
@@ -118,26 +116,79 @@ TEST_CASE("a daemon that never answers is an error within the PM2 timeout, not a
 }
 
 TEST_CASE("pm2_rpc_process_list: a missing socket is unreachable", "[pm2_rpc]") {
-  auto listed = pm2_rpc_process_list("/nonexistent/pm2/rpc.sock", generous());
+  auto listed = pm2_rpc_process_list("/nonexistent/pm2/rpc.sock", generous(), read_text);
   REQUIRE_FALSE(listed);
   CHECK(listed.error().kind == Pm2RpcFailure::Kind::Unreachable);
 }
 
-TEST_CASE("pm2_rpc_process_list: an answer of megabytes arrives whole, exactly as the daemon sent it",
+TEST_CASE("pm2_rpc_process_list: an answer of megabytes reaches the reader whole, exactly as sent",
           "[pm2_rpc]") {
-  // About what 1000 apps give (4.4 KB each): many reads, one reservation.
-  std::string big = "[";
-  for (int i = 0; i < 1000; ++i) {
-    if (i > 0) big += ',';
-    big +=
-        fmt::format(R"({{"name":"app-{}","pm_id":{},"pid":{},"pm2_env":{{"status":"online","env":"{}"}}}})",
-                    i, i, 1000 + i, std::string(4300, 'x'));
-  }
-  big += ']';
+  // About what 1000 apps give (4.4 KB each): many reads of the socket.
+  const std::string big = big_list();
   FakePm2Daemon daemon;
   daemon.answer(big);
-  auto listed = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous());
+  auto listed = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous(), read_text);
   REQUIRE(listed);
-  CHECK(listed->size() == big.size());
-  CHECK(*listed == big);
+  CHECK(text_read.size() == big.size());
+  CHECK(text_read == big);
+
+  SECTION("and parsed as it arrives, into the processes") {
+    std::vector<Pm2Process> processes;
+    auto parsed = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous(), [&](std::istream& in) {
+      auto list = parse_pm2_list(in);
+      if (!list) return std::expected<void, std::string>(std::unexpected(list.error()));
+      processes = std::move(*list);
+      return std::expected<void, std::string>();
+    });
+    REQUIRE(parsed);
+    REQUIRE(processes.size() == 1000);
+    CHECK(processes[999].name == "app-999");
+    CHECK(processes[999].pid == 1999);
+  }
+  SECTION("a reader that stops early leaves the framing intact") {
+    auto first_byte = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous(), [](std::istream& in) {
+      return in.get() == '[' ? std::expected<void, std::string>() : std::unexpected(std::string("no list"));
+    });
+    CHECK(first_byte);
+  }
+}
+
+TEST_CASE("pm2_rpc_process_list: a daemon that stops in the middle of the list", "[pm2_rpc]") {
+  FakePm2Daemon daemon;
+  daemon.answer(big_list());
+  SECTION("closing: Failed, so the backend falls back to pm2 jlist") {
+    daemon.reply_with(FakePm2Daemon::Reply::HalfThenClose);
+    auto listed = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous(), read_text);
+    REQUIRE_FALSE(listed);
+    CHECK(listed.error().kind == Pm2RpcFailure::Kind::Failed);
+    CHECK_THAT(listed.error().message, Contains("closed"));
+  }
+  SECTION("falling silent: TimedOut at the deadline, whatever the reader made of the half") {
+    daemon.reply_with(FakePm2Daemon::Reply::HalfThenHang);
+    auto listed =
+        pm2_rpc_process_list(daemon.home() + "/rpc.sock", Deadline::after(Duration{200}), read_text);
+    REQUIRE_FALSE(listed);
+    CHECK(listed.error().kind == Pm2RpcFailure::Kind::TimedOut);
+  }
+}
+
+TEST_CASE("pm2_rpc_process_list: an error answer and a list the reader refuses are Failed with their reason",
+          "[pm2_rpc]") {
+  FakePm2Daemon daemon;
+  daemon.answer(R"([{"name":"api"}])");
+  auto refused = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous(),
+                                      [](std::istream& in) -> std::expected<void, std::string> {
+                                        auto list = parse_pm2_list(in);
+                                        if (!list) return std::unexpected(list.error());
+                                        return {};
+                                      });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == Pm2RpcFailure::Kind::Failed);
+  CHECK_THAT(refused.error().message, Contains("entry 0: has no pm_id"));
+
+  daemon.reply_with(FakePm2Daemon::Reply::Error);
+  auto error = pm2_rpc_process_list(daemon.home() + "/rpc.sock", generous(), read_text);
+  REQUIRE_FALSE(error);
+  CHECK(error.error().kind == Pm2RpcFailure::Kind::Failed);
+  CHECK_THAT(error.error().message, Contains("answered an error: no such process"));
 }
