@@ -197,11 +197,12 @@ std::expected<void, Pm2RpcFailure> pm2_rpc_process_list(const std::string& socke
   ListStreamBuffer list(source, length - prefix.size() - suffix.size());
   std::istream in(&list);
   auto parsed = read(in);
-  if (list.failure) return std::unexpected(*list.failure);
-  in.ignore(
-      std::numeric_limits<std::streamsize>::max());  // whatever `read` left: the framing goes on after it
-  if (list.failure) return std::unexpected(*list.failure);
+  if (list.failure)
+    return std::unexpected(*list.failure);  // the socket's failure first: it explains a parse error
   if (!parsed) return std::unexpected(failed(parsed.error()));
+  // Whatever `read` left of the list: the framing goes on after it.
+  in.ignore(std::numeric_limits<std::streamsize>::max());
+  if (list.failure) return std::unexpected(*list.failure);
 
   auto end = source.read_exactly(suffix.size() + 4);
   if (!end) return std::unexpected(end.error());
