@@ -25,25 +25,16 @@ std::string encode_axon_call(std::string_view method, std::string_view args_json
   return out;
 }
 
-std::expected<std::string_view, std::string> single_rpc_result(std::string_view reply_argument) {
-  // pm2-axon-rpc replies JSON.stringify({args: [...]}): no white space, and
-  // "args" first. The result is cut out as text: it may be megabytes of
-  // JSON that its own parser reads next anyway.
-  constexpr std::string_view prefix = kRpcResultPrefix;
-  constexpr std::string_view suffix = kRpcResultSuffix;
-  if (reply_argument.starts_with(prefix) && reply_argument.ends_with(suffix) &&
-      reply_argument.size() >= prefix.size() + suffix.size()) {
-    return reply_argument.substr(prefix.size(), reply_argument.size() - prefix.size() - suffix.size());
-  }
+std::string rpc_failure_text(std::string_view reply_argument) {
   if (reply_argument.starts_with("j:")) {
     auto reply = nlohmann::json::parse(reply_argument.substr(2), nullptr, /*allow_exceptions=*/false);
     if (reply.is_object() && reply.contains("error")) {
       const auto& error = reply["error"];
-      return std::unexpected("the PM2 daemon answered an error: " +
-                             (error.is_string() ? error.get<std::string>() : error.dump()));
+      return "the PM2 daemon answered an error: " +
+             (error.is_string() ? error.get<std::string>() : error.dump());
     }
   }
-  return std::unexpected("unexpected answer from the PM2 daemon (not an RPC reply)");
+  return "unexpected answer from the PM2 daemon (not an RPC reply)";
 }
 
 }  // namespace pm

@@ -8,7 +8,6 @@
 // and its reply [j:{"args":[RESULT...]}, s:ID] or [j:{"error":"..."}, s:ID].
 // Pure functions: the socket is pm2_rpc's business.
 #include <cstddef>
-#include <expected>
 #include <string>
 #include <string_view>
 
@@ -24,9 +23,9 @@ inline constexpr std::string_view kRpcResultSuffix = "]}";
 // The call message of `method` with `args_json` (a JSON array) and the request id `id`.
 std::string encode_axon_call(std::string_view method, std::string_view args_json, std::string_view id);
 
-// The JSON text of the single result in a reply argument
-// (j:{"args":[RESULT]}), without parsing RESULT; or the error the daemon
-// answered, or why the argument is not such a reply.
-std::expected<std::string_view, std::string> single_rpc_result(std::string_view reply_argument);
+// Why a reply argument that is not j:{"args":[...]} carries no result: the
+// error the daemon answered ({"error": ...}), or that it is no RPC reply.
+// (A result is never cut out of a whole argument: pm2_rpc streams it.)
+std::string rpc_failure_text(std::string_view reply_argument);
 
 }  // namespace pm

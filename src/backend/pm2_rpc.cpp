@@ -64,6 +64,10 @@ std::expected<UniqueFd, Pm2RpcFailure> connect_to(const std::string& path, Deadl
   return fd;
 }
 
+Pm2RpcFailure no_answer(const std::string& socket_path) {
+  return timed_out(fmt::format("the PM2 daemon did not answer on {} within the deadline", socket_path));
+}
+
 // The answer's bytes from the socket, each read bounded by the deadline.
 class AnswerSource {
  public:
@@ -79,10 +83,7 @@ class AnswerSource {
         return std::unexpected(
             failed(fmt::format("the PM2 daemon closed {} before answering", socket_path_)));
       if (errno == EAGAIN) {
-        if (!wait_for(fd_, POLLIN, deadline_)) {
-          return std::unexpected(timed_out(
-              fmt::format("the PM2 daemon did not answer on {} within the deadline", socket_path_)));
-        }
+        if (!wait_for(fd_, POLLIN, deadline_)) return std::unexpected(no_answer(socket_path_));
       } else if (errno != EINTR) {
         return std::unexpected(
             failed(fmt::format("cannot read from {}: {}", socket_path_, std::strerror(errno))));
@@ -154,9 +155,7 @@ std::expected<void, Pm2RpcFailure> pm2_rpc_process_list(const std::string& socke
     if (n >= 0) {
       sent += static_cast<std::size_t>(n);
     } else if (errno == EAGAIN) {
-      if (!wait_for(fd->get(), POLLOUT, deadline))
-        return std::unexpected(
-            timed_out(fmt::format("the PM2 daemon did not answer on {} within the deadline", socket_path)));
+      if (!wait_for(fd->get(), POLLOUT, deadline)) return std::unexpected(no_answer(socket_path));
     } else if (errno != EINTR) {
       return std::unexpected(failed(fmt::format("cannot send to {}: {}", socket_path, std::strerror(errno))));
     }
@@ -189,9 +188,7 @@ std::expected<void, Pm2RpcFailure> pm2_rpc_process_list(const std::string& socke
     // An error ({"error": ...}) or not a reply: small, read whole for its message.
     auto rest = source.read_exactly(length - start.size());
     if (!rest) return std::unexpected(rest.error());
-    auto result = single_rpc_result(start + *rest);
-    return std::unexpected(
-        failed(result ? "unexpected answer from the PM2 daemon (not a list)" : result.error()));
+    return std::unexpected(failed(rpc_failure_text(start + *rest)));
   }
 
   ListStreamBuffer list(source, length - prefix.size() - suffix.size());

@@ -69,11 +69,11 @@ TEST_CASE("axon messages: a call is encoded as pm2-axon-rpc sends it", "[pm2_rpc
   CHECK(call == expected);
 }
 
-TEST_CASE("axon replies: the single result is cut out, errors and nonsense are named", "[pm2_rpc]") {
-  CHECK(single_rpc_result(R"(j:{"args":[[{"name":"api"}]]})").value() == R"([{"name":"api"}])");
-  CHECK(single_rpc_result(R"(j:{"args":[[]]})").value() == "[]");
-  CHECK_THAT(single_rpc_result(R"(j:{"error":"boom"})").error(), Contains("answered an error: boom"));
-  CHECK_THAT(single_rpc_result("s:hello").error(), Contains("not an RPC reply"));
+TEST_CASE("axon replies without a result: the daemon's error, or not a reply", "[pm2_rpc]") {
+  CHECK(rpc_failure_text(R"(j:{"error":"boom"})") == "the PM2 daemon answered an error: boom");
+  CHECK(rpc_failure_text(R"(j:{"error":{"code":3}})") == R"(the PM2 daemon answered an error: {"code":3})");
+  CHECK_THAT(rpc_failure_text("s:hello"), Contains("not an RPC reply"));
+  CHECK_THAT(rpc_failure_text("j:{nonsense"), Contains("not an RPC reply"));
 }
 
 TEST_CASE("Pm2Backend reads the list from rpc.sock in one call and runs no pm2 command", "[pm2_rpc]") {
