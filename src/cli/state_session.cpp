@@ -36,13 +36,18 @@ std::expected<StateSession, SessionError> StateSession::open_at(const std::strin
   if (!document->warning.empty()) spdlog::warn("{}", document->warning);
 
   StateSession session(std::move(*lock), path, std::move(*document));
-  for (const auto& [name, json] : session.document_.services) {
-    auto history = history_from_json(json);
+  // Each tree read goes once it is a history: only the unreadable ones stay
+  // (written back as found until a new history replaces them).
+  auto& trees = session.document_.services;
+  for (auto tree = trees.begin(); tree != trees.end();) {
+    auto history = history_from_json(tree->second);
     if (history) {
-      session.histories_[name] = *history;
+      session.histories_.emplace_hint(session.histories_.end(), tree->first, std::move(*history));
+      tree = trees.erase(tree);
     } else {
-      spdlog::warn("state file {}: the history of {} is unreadable ({}); starting it afresh", path, name,
-                   history.error());
+      spdlog::warn("state file {}: the history of {} is unreadable ({}); starting it afresh", path,
+                   tree->first, history.error());
+      ++tree;
     }
   }
   if (auto rotation = rotation_state_from_json(session.document_.rotation)) {
@@ -54,10 +59,51 @@ std::expected<StateSession, SessionError> StateSession::open_at(const std::strin
   return session;
 }
 
+namespace {
+
+// The session's state as the file holds it: each history becomes a JSON
+// tree only while it is written, and wins over an unreadable tree of the
+// same name.
+class SessionSource : public StateSource {
+ public:
+  SessionSource(const std::map<std::string, ServiceHistory>& histories,
+                const std::map<std::string, nlohmann::json>& unreadable, const nlohmann::json& resources,
+                nlohmann::json rotation)
+      : histories_(histories),
+        unreadable_(unreadable),
+        resources_(resources),
+        rotation_(std::move(rotation)) {}
+
+  const nlohmann::json& resources() const override { return resources_; }
+  const nlohmann::json& rotation() const override { return rotation_; }
+  bool each_service(const ServiceVisitor& visit) const override {
+    auto history = histories_.begin();
+    auto tree = unreadable_.begin();
+    while (history != histories_.end() || tree != unreadable_.end()) {
+      if (tree == unreadable_.end() || (history != histories_.end() && history->first <= tree->first)) {
+        if (tree != unreadable_.end() && tree->first == history->first) ++tree;
+        if (!visit(history->first, history_to_json(history->second))) return false;
+        ++history;
+      } else {
+        if (!visit(tree->first, tree->second)) return false;
+        ++tree;
+      }
+    }
+    return true;
+  }
+
+ private:
+  const std::map<std::string, ServiceHistory>& histories_;
+  const std::map<std::string, nlohmann::json>& unreadable_;
+  const nlohmann::json& resources_;
+  nlohmann::json rotation_;
+};
+
+}  // namespace
+
 std::expected<void, std::string> StateSession::save() {
-  for (const auto& [name, history] : histories_) document_.services[name] = history_to_json(history);
-  document_.rotation = rotation_state_to_json(rotation_);
-  return save_state(path_, document_);
+  return save_state(path_, SessionSource(histories_, document_.services, document_.resources,
+                                         rotation_state_to_json(rotation_)));
 }
 
 }  // namespace pm

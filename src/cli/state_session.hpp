@@ -51,6 +51,8 @@ class StateSession {
 
   RunLock lock_;
   std::string path_;
+  // The file's document less its services' trees: only those whose history
+  // could not be read are left (histories_ holds the rest).
   StateDocument document_;
   std::map<std::string, ServiceHistory> histories_;
   RotationState rotation_;

@@ -43,7 +43,7 @@ int create_temporary(const fs::path& target, fs::path& temporary, mode_t mode) {
 }  // namespace
 
 std::expected<void, AtomicWriteError> replace_file_atomically(const std::string& path,
-                                                              std::string_view content, mode_t mode) {
+                                                              const TextSource& write, mode_t mode) {
   const fs::path target(path);
   const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
   fs::path temporary;
@@ -52,13 +52,21 @@ std::expected<void, AtomicWriteError> replace_file_atomically(const std::string&
 
   // Written and synced before the rename: otherwise a crash right after it
   // can leave a renamed but empty file (ext4 delayed allocation, xfs).
+  // errno is kept at the failed write: the source may run more code before it returns.
+  int error = 0;
+  const TextSink sink = [fd, &error](std::string_view piece) {
+    if (write_all(fd, piece)) return true;
+    error = errno;
+    return false;
+  };
   const char* step = nullptr;
-  if (!write_all(fd, content)) {
+  if (!write(sink)) {
     step = "writing";
+    if (error == 0) error = EIO;  // the source gave up without a failed write (not expected)
   } else if (::fsync(fd) != 0) {
     step = "syncing";
+    error = errno;
   }
-  int error = errno;
   // close() reports deferred write errors on NFS; the data is only safe if it succeeds.
   if (::close(fd) != 0 && step == nullptr) {
     step = "closing";
@@ -84,6 +92,12 @@ std::expected<void, AtomicWriteError> replace_file_atomically(const std::string&
   ::close(directory_fd);
   if (!synced) return failed(sync_error, "syncing", directory.string(), true);
   return {};
+}
+
+std::expected<void, AtomicWriteError> replace_file_atomically(const std::string& path,
+                                                              std::string_view content, mode_t mode) {
+  return replace_file_atomically(
+      path, [content](const TextSink& sink) { return sink(content); }, mode);
 }
 
 }  // namespace pm

@@ -55,6 +55,7 @@ std::expected<StateDocument, StateDecodeError> decode_state(std::string_view tex
 namespace {
 
 constexpr auto kReplaceInvalidUtf8 = nlohmann::json::error_handler_t::replace;
+constexpr std::size_t kPieceBytes = 64 * 1024;
 
 // `value` as dump(2) writes it `depth` levels down: its inner lines indented
 // by 2 * depth more (JSON strings hold no raw newline).
@@ -66,38 +67,74 @@ void append_nested(std::string& out, const nlohmann::json& value, int depth) {
   }
 }
 
+// Collects the text and hands it to the sink in pieces of about kPieceBytes.
+class PieceWriter {
+ public:
+  explicit PieceWriter(const TextSink& sink) : sink_(sink) { text_.reserve(kPieceBytes + kPieceBytes / 4); }
+  std::string& text() { return text_; }
+  // Passes the text on once a piece is full (always when `last`).
+  bool flush(bool last = false) {
+    if (text_.empty() || (!last && text_.size() < kPieceBytes)) return true;
+    const bool taken = sink_(text_);
+    text_.clear();
+    return taken;
+  }
+
+ private:
+  const TextSink& sink_;
+  std::string text_;
+};
+
 }  // namespace
 
-std::string encode_state(const StateDocument& document, std::int64_t written_at) {
+bool DocumentSource::each_service(const ServiceVisitor& visit) const {
+  for (const auto& [name, payload] : document_.services) {
+    if (!visit(name, payload)) return false;
+  }
+  return true;
+}
+
+bool write_state(const StateSource& source, std::int64_t written_at, const TextSink& sink) {
   // The text of the whole document's dump(2), keys sorted as nlohmann sorts
   // them (format, resources, rotation, services, written_at), written part
-  // by part: a root object would copy every service's tree twice (2.6 MB of
-  // the peak at 1000 services, massif). Indented for the admin who opens it;
-  // invalid UTF-8 is replaced rather than throwing halfway through a save.
-  std::string out = fmt::format("{{\n  \"format\": {},\n", kStateFormat);
-  if (!document.resources.empty()) {
+  // by part. Indented for the admin who opens it; invalid UTF-8 is replaced
+  // rather than throwing halfway through a save.
+  PieceWriter writer(sink);
+  std::string& out = writer.text();
+  out += fmt::format("{{\n  \"format\": {},\n", kStateFormat);
+  if (!source.resources().empty()) {
     out += "  \"resources\": ";
-    append_nested(out, document.resources, 1);
+    append_nested(out, source.resources(), 1);
     out += ",\n";
   }
-  if (!document.rotation.empty()) {
+  if (!source.rotation().empty()) {
     out += "  \"rotation\": ";
-    append_nested(out, document.rotation, 1);
+    append_nested(out, source.rotation(), 1);
     out += ",\n";
   }
   out += "  \"services\": {";
-  const char* separator = "\n";
-  for (const auto& [name, payload] : document.services) {
-    out += separator;
-    out += "    ";
+  bool first = true;
+  const bool written = source.each_service([&](const std::string& name, const nlohmann::json& payload) {
+    out += first ? "\n    " : ",\n    ";
     out += nlohmann::json(name).dump(-1, ' ', false, kReplaceInvalidUtf8);
     out += ": ";
     append_nested(out, payload, 2);
-    separator = ",\n";
-  }
-  out += document.services.empty() ? "}" : "\n  }";
+    first = false;
+    return writer.flush();
+  });
+  if (!written) return false;
+  out += first ? "}" : "\n  }";
   out += fmt::format(",\n  \"written_at\": {}\n}}\n", written_at);
-  return out;
+  return writer.flush(/*last=*/true);
+}
+
+std::string encode_state(const StateDocument& document, std::int64_t written_at) {
+  std::string text;
+  write_state(DocumentSource(document), written_at, [&text](std::string_view piece) {
+    text += piece;
+    return true;
+  });
+  return text;
 }
 
 namespace {
@@ -156,6 +193,12 @@ class FormatPeek : public nlohmann::json_sax<nlohmann::json> {
 }  // namespace
 
 std::optional<std::int64_t> peek_state_format(std::string_view text) {
+  FormatPeek peek;
+  nlohmann::json::sax_parse(text, &peek);
+  return peek.format;
+}
+
+std::optional<std::int64_t> peek_state_format(std::istream& text) {
   FormatPeek peek;
   nlohmann::json::sax_parse(text, &peek);
   return peek.format;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <optional>
 
 #include <fmt/format.h>
@@ -42,6 +43,7 @@ FileText read_file(const std::string& path) {
   } else if (info.st_size > kMaxStateBytes) {
     result.oversized = true;
   } else {
+    result.text->reserve(static_cast<std::size_t>(info.st_size) + 1);  // not grown by doubling
     char buffer[65536];
     ssize_t got;
     while ((got = ::read(fd, buffer, sizeof buffer)) != 0) {
@@ -136,24 +138,29 @@ std::expected<StateDocument, StateError> load_state(const std::string& path) {
   return empty;
 }
 
-std::expected<void, std::string> save_state(const std::string& path, const StateDocument& document) {
+std::expected<void, std::string> save_state(const std::string& path, const StateSource& source) {
   // load_state() already refuses a newer file; checking again here keeps a
   // caller that ignored that error from destroying a newer binary's state.
-  FileText existing = read_file(path);
-  if (existing.text && existing.error == 0 && !existing.oversized) {
-    if (auto format = peek_state_format(*existing.text); format && *format > kStateFormat) {
+  // Only the top of the file is read: its format comes first.
+  if (std::ifstream existing(path, std::ios::binary); existing) {
+    if (auto format = peek_state_format(existing); format && *format > kStateFormat) {
       return std::unexpected(newer_format_message(path, *format));
     }
   }
   const auto now = std::chrono::system_clock::now();
   const std::int64_t written_at =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  auto written = replace_file_atomically(path, encode_state(document, written_at));
+  auto written = replace_file_atomically(
+      path, [&](const TextSink& sink) { return write_state(source, written_at, sink); });
   if (written) return {};
   return std::unexpected(fmt::format("cannot save state file {}: {}; {}", path, written.error().cause,
                                      written.error().replaced
                                          ? "the new state is in place but may not survive a crash"
                                          : "the previous state file is kept"));
+}
+
+std::expected<void, std::string> save_state(const std::string& path, const StateDocument& document) {
+  return save_state(path, DocumentSource(document));
 }
 
 }  // namespace pm

@@ -37,7 +37,10 @@ std::expected<StateDocument, StateError> peek_state(const std::string& path);
 // a temporary file in the same directory is written, fsynced, renamed over
 // `path`, and the directory is fsynced. On failure `path` keeps its previous
 // content, no temporary file is left, and the message names the path and the
-// cause. Refuses to replace a file of a newer format (see load_state).
+// cause. Refuses to replace a file of a newer format (see load_state). The
+// text goes to the file as it is made: neither it nor the whole document
+// need be in memory at once.
+std::expected<void, std::string> save_state(const std::string& path, const StateSource& source);
 std::expected<void, std::string> save_state(const std::string& path, const StateDocument& document);
 
 }  // namespace pm

@@ -13,6 +13,8 @@
 #include <functional>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "child_process.hpp"
 #include "state/state_dir.hpp"
 #include "state/state_document.hpp"
@@ -327,4 +329,35 @@ TEST_CASE("encode_state writes exactly what a dump(2) of the whole document woul
   REQUIRE(decoded);
   CHECK(decoded->services.size() == 3);
   CHECK(decoded->services.at("web") == full.services.at("web"));
+}
+
+TEST_CASE("write_state gives the text in pieces of about 64 KiB, and stops at a refused piece", "[state]") {
+  StateDocument big;
+  for (int i = 0; i < 300; ++i)
+    big.services[fmt::format("service-{:03}", i)] = {{"note", std::string(1000, 'x')}};
+  const std::string whole = pm::encode_state(big, 1764150000);
+  REQUIRE(whole.size() > 4 * 64 * 1024);
+
+  std::vector<std::string> pieces;
+  const bool written = pm::write_state(pm::DocumentSource(big), 1764150000, [&](std::string_view piece) {
+    pieces.emplace_back(piece);
+    return true;
+  });
+  CHECK(written);
+  std::string joined;
+  for (const auto& piece : pieces) joined += piece;
+  CHECK(joined == whole);
+  REQUIRE(pieces.size() >= 4);
+  for (std::size_t i = 0; i + 1 < pieces.size(); ++i) {
+    CHECK(pieces[i].size() >= 64 * 1024);
+    CHECK(pieces[i].size() < 64 * 1024 + 1100);  // a piece ends after the service that filled it
+  }
+
+  int calls = 0;
+  const bool refused = pm::write_state(pm::DocumentSource(big), 1764150000, [&](std::string_view) {
+    ++calls;
+    return calls < 2;
+  });
+  CHECK_FALSE(refused);
+  CHECK(calls == 2);
 }
