@@ -72,6 +72,7 @@ Config assemble(const std::string& file_name, ConfigDraft&& draft) {
   config.alerts = std::move(draft.alerts);
   config.logs = std::move(draft.logs);
   config.resources = std::move(draft.resources);
+  config.services.reserve(draft.services.size());
   for (auto& service : draft.services) config.services.push_back(std::move(service.config));
   return config;
 }
@@ -82,9 +83,14 @@ std::expected<Config, std::string> parse_config(std::string_view document, const
                                                 std::optional<uid_t> program_owner) {
   // toml++ reports syntax errors by exception; none may leave this function.
   try {
-    toml::table root = toml::parse(document, std::string_view(file_name));
     FieldReader reader(file_name, program_owner);
-    ConfigDraft draft = read_document(reader, root);
+    ConfigDraft draft;
+    {
+      // The tree goes before the config is assembled: with the drafts and the
+      // config, 0.65 MB more at the peak of a 1000-service config (massif).
+      const toml::table root = toml::parse(document, std::string_view(file_name));
+      draft = read_document(reader, root);
+    }
     // Cross checks on values that failed their own checks would report
     // consequences of those failures, not new problems.
     if (!reader.failed()) check_across(reader, draft);
