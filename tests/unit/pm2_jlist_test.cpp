@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "backend/pm2_jlist.hpp"
 #include "test_data.hpp"
@@ -121,4 +122,27 @@ TEST_CASE("answers that are not a jlist are rejected with the reason", "[pm2]") 
              Catch::Contains("entry 1: is not an object"));
   CHECK_THAT(parse_pm2_jlist(R"([{"name":"a","pm_id":0,"pm2_env":{"status":"online"}}] trailing)").error(),
              Catch::Contains("malformed or truncated"));
+}
+
+TEST_CASE("a list is read entry by entry: the first bad entry is named, nested objects are not entries",
+          "[pm2]") {
+  const std::string ok = R"({"name":"a","pm_id":0,"pm2_env":{"status":"online","axm_options":{"name":"x"}}})";
+  CHECK_THAT(parse_pm2_jlist("[" + ok + R"(,{"name":"b"},1])").error(),
+             Catch::Contains("entry 1: has no pm_id"));
+  std::istringstream nested(R"([[{"name":"a","pm_id":0,"pm2_env":{"status":"online"}}]])");
+  CHECK_THAT(parse_pm2_list(nested).error(), Catch::Contains("entry 0: is not an object"));
+  CHECK_THAT(parse_pm2_jlist("[" + ok + ",null]").error(), Catch::Contains("entry 1: is not an object"));
+  auto three = parse_pm2_jlist("[" + ok + "," + ok + "," + ok + "]");
+  REQUIRE(three);
+  CHECK(three->size() == 3);
+  CHECK(three->front().name == "a");
+  CHECK(three->front().status == "online");
+
+  // The daemon's answer on its socket is read the same way; an object is no list.
+  std::istringstream listed("[" + ok + "]");
+  auto streamed = parse_pm2_list(listed);
+  REQUIRE(streamed);
+  CHECK(streamed->size() == 1);
+  std::istringstream object(R"({"a":)" + ok + "}");
+  CHECK_THAT(parse_pm2_list(object).error(), Catch::Contains("the PM2 daemon sent no JSON list"));
 }
