@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "backend/systemd_library.hpp"
+#include "backend/systemd_property_reads.hpp"
 
 namespace pm {
 namespace {
@@ -18,8 +19,6 @@ namespace {
 constexpr const char* kService = "org.freedesktop.systemd1";
 constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 constexpr const char* kManagerInterface = "org.freedesktop.systemd1.Manager";
-constexpr const char* kUnitInterface = "org.freedesktop.systemd1.Unit";
-constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
 
 std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
 
@@ -77,50 +76,6 @@ std::expected<sd_bus_message*, std::string> call(sd_bus* bus, SystemdScope scope
                                        : fmt::format("cannot {} {}: {}", action, unit, errno_text(r));
   sd_bus_error_free(&error);
   return std::unexpected(text);
-}
-
-// ---- pipelined property reads ----------------------------------------------
-
-struct PropertyRead {
-  const std::string* path;  // the unit's object path
-  const char* interface;
-  int* pending;
-  std::string* text = nullptr;                      // for "s" properties
-  long* number = nullptr;                           // for "u" properties
-  std::optional<std::uint64_t>* counter = nullptr;  // for "t" properties; UINT64_MAX: not set
-  bool optional = false;  // Service properties: absent on other unit types and old systemd
-  std::string* failure;   // the first failure of a required property
-  const char* property;
-};
-
-int on_property(sd_bus_message* reply, void* userdata, sd_bus_error*) {
-  auto* read = static_cast<PropertyRead*>(userdata);
-  --*read->pending;
-  if (sd_bus_message_is_method_error(reply, nullptr)) {
-    const sd_bus_error* error = sd_bus_message_get_error(reply);
-    if (!read->optional && read->failure->empty()) {
-      *read->failure = fmt::format("{}: {}", read->property, error->message != nullptr ? error->message : "");
-    }
-    return 0;
-  }
-  int r = 0;
-  if (read->text != nullptr) {
-    const char* value = nullptr;
-    r = sd_bus_message_read(reply, "v", "s", &value);
-    if (r >= 0) *read->text = value;
-  } else if (read->number != nullptr) {
-    uint32_t value = 0;
-    r = sd_bus_message_read(reply, "v", "u", &value);
-    if (r >= 0) *read->number = value;
-  } else {
-    uint64_t value = 0;
-    r = sd_bus_message_read(reply, "v", "t", &value);
-    if (r >= 0 && value != UINT64_MAX) *read->counter = value;
-  }
-  if (r < 0 && read->failure->empty()) {
-    *read->failure = fmt::format("{}: unexpected type ({})", read->property, errno_text(r));
-  }
-  return 0;
 }
 
 }  // namespace
@@ -191,87 +146,23 @@ std::expected<void, std::string> SystemdBus::pump(Done done, Deadline deadline,
 
 std::expected<std::map<std::string, SystemdUnitProperties>, std::string> SystemdBus::read_units(
     const std::vector<std::string>& units, Deadline deadline) {
-  std::map<std::string, SystemdUnitProperties> result;
-  std::map<std::string, std::string> failures;
-  std::vector<std::string> paths;
-  paths.reserve(units.size());
-  std::vector<PropertyRead> reads;
-  reads.reserve(units.size() * 9);  // stable addresses: callbacks hold pointers into it
-  int pending = 0;
-
-  // Every read first, then the calls, pipelined.
-  for (const auto& unit : units) {
-    SystemdUnitProperties& properties = result[unit];
-    std::string& failure = failures[unit];
-    char* path = nullptr;
-    if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit.c_str(), &path) < 0)
-      return std::unexpected("out of memory");
-    paths.emplace_back(path);
-    std::free(path);
-    struct Wanted {
-      const char* interface;
-      const char* property;
-      std::string* text;
-      long* number;
-      std::optional<std::uint64_t>* counter;
-      bool optional;
-    };
-    const Wanted wanted[] = {
-        {kUnitInterface, "Id", &properties.id, nullptr, nullptr, false},
-        {kUnitInterface, "LoadState", &properties.load_state, nullptr, nullptr, false},
-        {kUnitInterface, "ActiveState", &properties.active_state, nullptr, nullptr, false},
-        {kUnitInterface, "SubState", &properties.sub_state, nullptr, nullptr, false},
-        {kServiceInterface, "Result", &properties.result, nullptr, nullptr, true},
-        {kServiceInterface, "NRestarts", nullptr, &properties.n_restarts, nullptr, true},
-        {kServiceInterface, "MainPID", nullptr, &properties.main_pid, nullptr, true},
-        {kServiceInterface, "MemoryCurrent", nullptr, nullptr, &properties.memory_current, true},
-        {kServiceInterface, "CPUUsageNSec", nullptr, nullptr, &properties.cpu_usage_nsec, true},
-    };
-    for (const auto& want : wanted) {
-      reads.push_back(PropertyRead{&paths.back(), want.interface, &pending, want.text, want.number,
-                                   want.counter, want.optional, &failure, want.property});
-    }
-  }
-
-  // At most kMaxCallsInFlight calls are out at once; each answer makes room
-  // for the next. Sending all 9000 of 1000 units up front held every call
-  // message in sd-bus's write queue: 8.9 MB of heap with their seals
-  // (massif), for no speed.
-  constexpr int kMaxCallsInFlight = 256;
-  std::vector<sd_bus_slot*> slots;
-  slots.reserve(reads.size());
-  std::size_t next = 0;
-  std::string send_failure;
-  auto send_more = [&] {
-    for (; next < reads.size() && pending < kMaxCallsInFlight && send_failure.empty(); ++next) {
-      PropertyRead& read = reads[next];
-      sd_bus_slot* slot = nullptr;
-      int r = sd_bus_call_method_async(bus_, &slot, kService, read.path->c_str(),
-                                       "org.freedesktop.DBus.Properties", "Get", on_property, &read, "ss",
-                                       read.interface, read.property);
-      if (r < 0) {
-        send_failure = fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(r));
-        return;
-      }
-      slots.push_back(slot);
-      ++pending;
-    }
-  };
+  auto reads = PropertyReads::prepare(units);
+  if (!reads) return std::unexpected(reads.error());
+  int sent = 0;
   auto pumped = pump(
       [&] {
-        send_more();
-        return !send_failure.empty() || (pending == 0 && next == reads.size());
+        sent = (*reads)->send_more(bus_);
+        return sent < 0 || (*reads)->finished();
       },
       deadline, "reading unit properties");
-  for (auto* slot : slots) sd_bus_slot_unref(slot);  // cancels calls still in flight
-  if (!send_failure.empty()) return std::unexpected(send_failure);
+  if (sent < 0)
+    return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(sent)));
   if (!pumped) return std::unexpected(pumped.error());
-  for (const auto& [unit, failure] : failures) {
-    if (!failure.empty())
-      return std::unexpected(
-          fmt::format("{} answered an error for {}: {}", manager_name(scope_), unit, failure));
+  if (const auto* failure = (*reads)->first_failure()) {
+    return std::unexpected(fmt::format("{} answered an error for {}: {}", manager_name(scope_),
+                                       failure->first, failure->second));
   }
-  return result;
+  return std::move((*reads)->properties());
 }
 
 namespace {
