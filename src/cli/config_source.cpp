@@ -25,11 +25,13 @@ std::optional<std::string> state_dir_override(const Options& options) {
   return std::nullopt;
 }
 
-std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
-    const Config& config, const std::vector<std::string>& names) {
-  std::vector<const ServiceConfig*> selected;
+std::expected<std::vector<ServicePtr>, std::string> select_services(
+    const std::shared_ptr<const Config>& shared, const std::vector<std::string>& names) {
+  const Config& config = *shared;
+  std::vector<ServicePtr> selected;
   if (names.empty()) {
-    for (const auto& service : config.services) selected.push_back(&service);
+    selected.reserve(config.services.size());
+    for (const auto& service : config.services) selected.emplace_back(shared, &service);
     return selected;
   }
   for (const auto& name : names) {
@@ -40,7 +42,8 @@ std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
       return std::unexpected(fmt::format("--service {}: no such service in {} (configured: {})", name,
                                          config.path, fmt::join(known, ", ")));
     }
-    if (std::ranges::find(selected, service) == selected.end()) selected.push_back(service);
+    if (std::ranges::find(selected, service, &ServicePtr::get) == selected.end())
+      selected.emplace_back(shared, service);
   }
   return selected;
 }

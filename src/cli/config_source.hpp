@@ -25,7 +25,8 @@ std::optional<std::string> state_dir_override(const Options& options);
 
 // The services --service names (all of them without --service). Unexpected:
 // a name that is not configured; the message lists the configured ones.
-std::expected<std::vector<const ServiceConfig*>, std::string> select_services(
-    const Config& config, const std::vector<std::string>& names);
+// Each shares ownership of `config` (no copy of a service is made).
+std::expected<std::vector<ServicePtr>, std::string> select_services(
+    const std::shared_ptr<const Config>& config, const std::vector<std::string>& names);
 
 }  // namespace pm

@@ -100,12 +100,13 @@ int run_discovered(const Options& options) {
   CycleResult result;  // nothing found: an empty report
   if (monitored_count(*engines) > 0) {
     // The config `discover` would print, read back: what runs here is exactly what it monitors.
-    auto config = parse_config(render_discovered_config(*engines), "(discovered)");
-    if (!config) {
-      print_error("internal error: the discovered config is invalid: " + config.error());
+    auto parsed = parse_config(render_discovered_config(*engines), "(discovered)");
+    if (!parsed) {
+      print_error("internal error: the discovered config is invalid: " + parsed.error());
       return kExitUsage;
     }
-    auto services = select_services(*config, options.services);
+    auto config = std::make_shared<const Config>(std::move(*parsed));
+    auto services = select_services(config, options.services);
     if (!services) {
       print_error(services.error());
       return kExitUsage;

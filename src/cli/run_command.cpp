@@ -141,10 +141,10 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
 }
 
 // What runs work from, all made from one config; the --interval loop makes
-// a new one on SIGHUP. `services` points into `config`, hence the pointer.
+// a new one on SIGHUP. `services` share ownership of `config`.
 struct Setup {
-  std::unique_ptr<Config> config;
-  std::vector<const ServiceConfig*> services;
+  std::shared_ptr<const Config> config;
+  std::vector<ServicePtr> services;
   Backends backends;
   std::unique_ptr<AlertSender> alerts;
   std::string state_file;
@@ -152,8 +152,8 @@ struct Setup {
 
 std::expected<Setup, std::string> make_setup(Config loaded, const Options& options, CommandRunner& runner) {
   Setup setup;
-  setup.config = std::make_unique<Config>(std::move(loaded));
-  auto services = select_services(*setup.config, options.services);
+  setup.config = std::make_shared<const Config>(std::move(loaded));
+  auto services = select_services(setup.config, options.services);
   if (!services) return std::unexpected(services.error());
   setup.services = std::move(*services);
   warn_unverified_tls(setup.services);  // on every run, and on every reload of a loop

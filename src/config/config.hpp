@@ -2,6 +2,7 @@
 // The typed configuration. Everything here has been validated by
 // load_config(): code that receives a Config never re-checks it.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,6 +110,10 @@ struct DockerSettings {
 struct SystemdSettings {
   Duration timeout{10000};  // per batched query; restarts wait for their job up to restart_timeout
 };
+
+// A service shared by the results of the cycles that check it. Those from
+// select_services share ownership of their whole Config rather than copy it.
+using ServicePtr = std::shared_ptr<const ServiceConfig>;
 
 struct Config {
   std::string path;  // the file it was read from

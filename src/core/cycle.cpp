@@ -115,14 +115,12 @@ void Cycle::restart(ServiceResult& result, Deadline deadline) {
   }
 }
 
-CycleResult Cycle::run(const std::vector<const ServiceConfig*>& services, Deadline deadline) {
+CycleResult Cycle::run(const std::vector<ServicePtr>& services, Deadline deadline) {
   auto started = Deadline::Clock::now();
   CycleResult cycle;
-  // Copies: a cycle's results own their services, as group members
-  // (containers of a Compose project) exist only in the results.
-  std::vector<ServicePtr> configured;
-  for (const auto* service : services) configured.push_back(std::make_shared<ServiceConfig>(*service));
-  for (auto& observed : observe_services(configured, backends_, deadline)) {
+  auto observed_services = observe_services(services, backends_, deadline);
+  cycle.services.reserve(observed_services.size());
+  for (auto& observed : observed_services) {
     ServiceResult result;
     result.service = std::move(observed.service);
     result.sighting = std::move(observed.sighting);

@@ -27,7 +27,7 @@ class Cycle {
         CycleOptions options, RestartGate* gate = nullptr);
 
   // Runs one cycle over `services`; nothing runs past `deadline`.
-  CycleResult run(const std::vector<const ServiceConfig*>& services, Deadline deadline);
+  CycleResult run(const std::vector<ServicePtr>& services, Deadline deadline);
 
  private:
   // Probes the services that should be probed; fills result.probe.

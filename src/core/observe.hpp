@@ -11,8 +11,6 @@
 
 namespace pm {
 
-using ServicePtr = std::shared_ptr<const ServiceConfig>;
-
 struct Observed {
   ServicePtr service;
   Sighting sighting;

@@ -6,8 +6,8 @@
 
 namespace pm {
 
-void warn_unverified_tls(const std::vector<const ServiceConfig*>& services) {
-  for (const ServiceConfig* service : services) {
+void warn_unverified_tls(const std::vector<ServicePtr>& services) {
+  for (const ServicePtr& service : services) {
     if (service->health && service->health->insecure) {
       spdlog::warn(
           "{}: TLS verification is off for {} (insecure = true): any server on the way can answer "

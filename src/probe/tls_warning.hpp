@@ -10,6 +10,6 @@ namespace pm {
 // true, its URL redacted. Called once when a run starts, not per probe: a
 // cron run warns every time, an --interval loop once as it starts (its
 // config is read once), and retries and verification add no repeats.
-void warn_unverified_tls(const std::vector<const ServiceConfig*>& services);
+void warn_unverified_tls(const std::vector<ServicePtr>& services);
 
 }  // namespace pm

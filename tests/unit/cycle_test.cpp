@@ -41,8 +41,8 @@ struct Harness {
   }
 
   CycleResult run(bool dry_run = false) {
-    std::vector<const ServiceConfig*> selected;
-    for (const auto& service : services) selected.push_back(&service);
+    std::vector<ServicePtr> selected;
+    for (const auto& service : services) selected.push_back(std::make_shared<ServiceConfig>(service));
     Cycle cycle(backends, prober, runner, interrupt, CycleOptions{dry_run, Duration{10}});
     return cycle.run(selected, Deadline::after(Duration{5000}));
   }
@@ -82,7 +82,8 @@ TEST_CASE("the gate hears of every restart before the first runs", "[cycle][poli
   h.prober.results["http://127.0.0.1/web"] = FakeProber::failing("status 503 not in 200-399");
   OrderGate gate;
   gate.backend_restarts = &h.pm2->restarted;
-  std::vector<const ServiceConfig*> selected{&h.services[0], &h.services[1]};
+  std::vector<ServicePtr> selected{std::make_shared<ServiceConfig>(h.services[0]),
+                                   std::make_shared<ServiceConfig>(h.services[1])};
   Cycle cycle(h.backends, h.prober, h.runner, h.interrupt, CycleOptions{false, Duration{10}}, &gate);
   cycle.run(selected, Deadline::after(Duration{5000}));
   // Both recorded, then kept once, all before the first restart: a run killed during one has counted both.

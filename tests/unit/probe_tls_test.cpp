@@ -151,7 +151,8 @@ TEST_CASE("HTTPS probes verify the certificate unless told otherwise", "[probe][
     verified.name = "web";
     verified.health = check_for(server.url());
     test::CapturedLog log;
-    warn_unverified_tls({&service, &verified});
+    warn_unverified_tls(
+        {std::make_shared<ServiceConfig>(service), std::make_shared<ServiceConfig>(verified)});
     CHECK(log.text() ==
           fmt::format("warning: api: TLS verification is off for {} (insecure = true): any server "
                       "on the way can answer its probe\n",

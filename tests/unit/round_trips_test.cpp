@@ -100,8 +100,8 @@ TEST_CASE("a cycle asks each backend once, whatever the number of services", "[r
     for (int i = 0; i < count; ++i) services.push_back(service_on(backend, i));
   }
   for (int i = 0; i < count; ++i) systemd_backend.states[name_of("systemd", i)] = test::running();
-  std::vector<const ServiceConfig*> selected;
-  for (const auto& service : services) selected.push_back(&service);
+  std::vector<ServicePtr> selected;
+  for (const auto& service : services) selected.push_back(std::make_shared<ServiceConfig>(service));
 
   test::FakeProber prober;
   Interrupt interrupt;
