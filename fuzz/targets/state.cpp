@@ -3,9 +3,13 @@
 // of its opaque parts: every service's history (policy/history_json.hpp)
 // the rotation state (rotate/rotation_state.hpp) and the host checks' CPU
 // sample (resources/host_checks.hpp, on a fixed /proc/stat). A document
-// that decodes must encode and decode again to the same content.
+// that decodes must encode and decode again to the same content, and
+// reading it service by service (the ServiceSink a run uses) must give what
+// the whole parse gives: the same services, or the same error and none.
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "fuzz_check.hpp"
@@ -30,10 +34,33 @@ class FixedHost : public pm::HostSource {
   void wait(pm::Duration) override {}
 };
 
+// What a run keeps of the services handed over: the later of a repeated name.
+struct CollectingSink : pm::ServiceSink {
+  std::map<std::string, nlohmann::json> services;
+  void take(const std::string& name, nlohmann::json&& payload) override {
+    FUZZ_CHECK(payload.is_object());
+    services.insert_or_assign(name, std::move(payload));
+  }
+  void drop_all() override { services.clear(); }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto document = pm::decode_state(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto document = pm::decode_state(text);
+  CollectingSink sink;
+  auto streamed = pm::decode_state(text, sink);
+  FUZZ_CHECK(streamed.has_value() == document.has_value());
+  if (streamed) {
+    FUZZ_CHECK(streamed->services.empty());
+    FUZZ_CHECK(sink.services.size() == document->services.size());
+    for (const auto& [name, payload] : document->services) FUZZ_CHECK(sink.services.at(name) == payload);
+  } else {
+    FUZZ_CHECK(streamed.error().reason == document.error().reason);
+    FUZZ_CHECK(streamed.error().newer_format == document.error().newer_format);
+    FUZZ_CHECK(sink.services.empty());
+  }
   if (!document) {
     FUZZ_CHECK(document.error().newer_format ? document.error().format > pm::kStateFormat
                                              : !document.error().reason.empty());

@@ -25,31 +25,55 @@ std::expected<StateSession, SessionError> StateSession::open(const Config& confi
   return open_at(*path, wait_lock, interrupt);
 }
 
+namespace {
+
+// Each service of the state file becomes a history as it is read, its tree
+// then dropped; one that cannot be read is kept as found (written back
+// until a new history replaces it).
+class HistoryReader : public ServiceSink {
+ public:
+  std::map<std::string, ServiceHistory> histories;
+  std::map<std::string, nlohmann::json> unreadable;
+  std::map<std::string, std::string> unreadable_reasons;
+
+  void take(const std::string& name, nlohmann::json&& payload) override {
+    histories.erase(name);
+    unreadable.erase(name);
+    unreadable_reasons.erase(name);
+    if (auto history = history_from_json(payload)) {
+      histories.emplace(name, std::move(*history));
+    } else {
+      unreadable_reasons.emplace(name, std::move(history.error()));
+      unreadable.emplace(name, std::move(payload));
+    }
+  }
+  void drop_all() override {
+    histories.clear();
+    unreadable.clear();
+    unreadable_reasons.clear();
+  }
+};
+
+}  // namespace
+
 std::expected<StateSession, SessionError> StateSession::open_at(const std::string& path, Duration wait_lock,
                                                                 const Interrupt& interrupt) {
   auto lock = RunLock::acquire(path, wait_lock, &interrupt);
   if (!lock) {
     return std::unexpected(SessionError{lock.error().kind == LockError::Busy, lock.error().message});
   }
-  auto document = load_state(path);
+  HistoryReader reader;
+  auto document = load_state(path, &reader);
   if (!document) return std::unexpected(SessionError{false, document.error().message});
   if (!document->warning.empty()) spdlog::warn("{}", document->warning);
+  for (const auto& [name, reason] : reader.unreadable_reasons) {
+    spdlog::warn("state file {}: the history of {} is unreadable ({}); starting it afresh", path, name,
+                 reason);
+  }
 
   StateSession session(std::move(*lock), path, std::move(*document));
-  // Each tree read goes once it is a history: only the unreadable ones stay
-  // (written back as found until a new history replaces them).
-  auto& trees = session.document_.services;
-  for (auto tree = trees.begin(); tree != trees.end();) {
-    auto history = history_from_json(tree->second);
-    if (history) {
-      session.histories_.emplace_hint(session.histories_.end(), tree->first, std::move(*history));
-      tree = trees.erase(tree);
-    } else {
-      spdlog::warn("state file {}: the history of {} is unreadable ({}); starting it afresh", path,
-                   tree->first, history.error());
-      ++tree;
-    }
-  }
+  session.histories_ = std::move(reader.histories);
+  session.document_.services = std::move(reader.unreadable);
   if (auto rotation = rotation_state_from_json(session.document_.rotation)) {
     session.rotation_ = std::move(*rotation);
   } else {

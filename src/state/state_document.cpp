@@ -9,10 +9,51 @@ std::unexpected<StateDecodeError> not_a_state(std::string reason) {
   return std::unexpected(StateDecodeError{.newer_format = false, .format = 0, .reason = std::move(reason)});
 }
 
-}  // namespace
+// nlohmann's parser callback that hands each service to a sink as soon as
+// its object is read whole, and drops it from the tree being built. Depths
+// are the callback's: 1 a key of the root, 2 a service's name and its
+// payload (closed by object_end, array_end or a scalar's value event).
+class ServiceHandOff {
+ public:
+  explicit ServiceHandOff(ServiceSink& sink) : sink_(sink) {}
 
-std::expected<StateDocument, StateDecodeError> decode_state(std::string_view text) {
-  nlohmann::json root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool operator()(int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::key && depth == 1) root_key_ = parsed.get<std::string>();
+    if (depth == 1 && event == Event::object_start) {
+      in_services_ = root_key_ == "services";
+      // A repeated "services": a whole parse keeps only the later one.
+      if (in_services_ && taken_ > 0) {
+        sink_.drop_all();
+        taken_ = 0;
+      }
+    }
+    if (depth == 1 && event == Event::object_end) in_services_ = false;
+    if (!in_services_ || depth != 2) return true;
+    if (event == Event::key) {
+      name_ = parsed.get<std::string>();
+      return true;
+    }
+    // A payload that is not an object stays in the tree, where read_root
+    // finds it as it finds it in a whole parse. So does a repeated name: the
+    // tree keeps the later value, as a whole parse does.
+    if (event != Event::object_end) return true;
+    sink_.take(name_, std::move(parsed));
+    ++taken_;
+    return false;
+  }
+  std::size_t taken() const { return taken_; }
+
+ private:
+  ServiceSink& sink_;
+  std::string root_key_;
+  bool in_services_ = false;
+  std::string name_;
+  std::size_t taken_ = 0;
+};
+
+// The document `root` holds (its services' objects less those a sink took).
+std::expected<StateDocument, StateDecodeError> read_root(nlohmann::json& root, std::string_view text) {
   if (root.is_discarded()) {
     return not_a_state(text.empty() ? "the file is empty" : "not JSON (truncated or garbage)");
   }
@@ -49,6 +90,21 @@ std::expected<StateDocument, StateDecodeError> decode_state(std::string_view tex
     if (!resources->is_object()) return not_a_state("'resources' is not an object");
     document.resources = std::move(*resources);
   }
+  return document;
+}
+
+}  // namespace
+
+std::expected<StateDocument, StateDecodeError> decode_state(std::string_view text) {
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return read_root(root, text);
+}
+
+std::expected<StateDocument, StateDecodeError> decode_state(std::string_view text, ServiceSink& sink) {
+  ServiceHandOff hand_off(sink);
+  nlohmann::json root = nlohmann::json::parse(text, std::ref(hand_off), /*allow_exceptions=*/false);
+  auto document = read_root(root, text);
+  if (!document && hand_off.taken() > 0) sink.drop_all();
   return document;
 }
 

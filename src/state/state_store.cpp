@@ -89,7 +89,8 @@ std::string newer_format_message(const std::string& path, std::int64_t format) {
 }
 
 // The document in `path`; Corrupt carries the bare reason ("not JSON", ...).
-std::expected<StateDocument, StateError> read_state(const std::string& path) {
+// With a sink, the services go to it (decode_state).
+std::expected<StateDocument, StateError> read_state(const std::string& path, ServiceSink* sink) {
   FileText file = read_file(path);
   if (!file.text) return StateDocument{};
   if (file.error != 0) {
@@ -100,7 +101,7 @@ std::expected<StateDocument, StateError> read_state(const std::string& path) {
     return std::unexpected(
         StateError{StateError::Corrupt, fmt::format("larger than {} MiB", kMaxStateBytes / (1024 * 1024))});
   }
-  auto decoded = decode_state(*file.text);
+  auto decoded = sink != nullptr ? decode_state(*file.text, *sink) : decode_state(*file.text);
   if (decoded) return std::move(*decoded);
   if (decoded.error().newer_format) {
     return std::unexpected(
@@ -112,7 +113,7 @@ std::expected<StateDocument, StateError> read_state(const std::string& path) {
 }  // namespace
 
 std::expected<StateDocument, StateError> peek_state(const std::string& path) {
-  auto document = read_state(path);
+  auto document = read_state(path, nullptr);
   if (!document && document.error().kind == StateError::Corrupt) {
     document.error().message = fmt::format("state file {} is corrupt ({}); the next run moves it aside", path,
                                            document.error().message);
@@ -120,8 +121,8 @@ std::expected<StateDocument, StateError> peek_state(const std::string& path) {
   return document;
 }
 
-std::expected<StateDocument, StateError> load_state(const std::string& path) {
-  auto document = read_state(path);
+std::expected<StateDocument, StateError> load_state(const std::string& path, ServiceSink* sink) {
+  auto document = read_state(path, sink);
   if (document || document.error().kind != StateError::Corrupt) return document;
   const std::string reason = document.error().message;
   // Corrupt state costs only history (restart counts, backoff); refusing to

@@ -25,7 +25,10 @@ struct StateError {
 //   empty document is returned with `warning` set; the run continues;
 // - a format newer than kStateFormat: NewerFormat, the file is not touched;
 // - the file cannot be read at all: Unreadable.
-std::expected<StateDocument, StateError> load_state(const std::string& path);
+// With `sink`, the services go to it as they are read (decode_state); the
+// document's `services` stay empty, and on any outcome but a document read
+// from the file the sink holds none.
+std::expected<StateDocument, StateError> load_state(const std::string& path, ServiceSink* sink = nullptr);
 
 // The document in `path`, read only and without the lock: saves replace the
 // file by rename, so a reader sees one whole file. As load_state, except that

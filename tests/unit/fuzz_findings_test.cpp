@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -96,4 +97,29 @@ TEST_CASE("a table header that does not start with a key is a syntax error at it
     CHECK(other.error().starts_with("x.toml:1:"));
     CHECK(other.error().find("TOML syntax error") != std::string::npos);
   }
+}
+
+namespace {
+
+struct CollectingSink : ServiceSink {
+  std::map<std::string, nlohmann::json> services;
+  void take(const std::string& name, nlohmann::json&& payload) override {
+    services.insert_or_assign(name, std::move(payload));
+  }
+  void drop_all() override { services.clear(); }
+};
+
+}  // namespace
+
+TEST_CASE("a state file with \"services\" twice is read service by service as a whole parse reads it",
+          "[fuzz][state]") {
+  const std::string text = test::read_test_data("fuzz-findings/state-services-twice.json");
+  auto whole = decode_state(text);
+  REQUIRE(whole);
+  CollectingSink sink;
+  auto streamed = decode_state(text, sink);
+  REQUIRE(streamed);
+  CHECK(sink.services == whole->services);
+  CHECK(sink.services.size() == 1);
+  CHECK(sink.services.count("barotationcpaused_untilkend-api") == 1);
 }

@@ -361,3 +361,81 @@ TEST_CASE("write_state gives the text in pieces of about 64 KiB, and stops at a 
   CHECK_FALSE(refused);
   CHECK(calls == 2);
 }
+
+namespace {
+
+// Records what decode_state hands over.
+struct RecordingSink : pm::ServiceSink {
+  std::vector<std::pair<std::string, nlohmann::json>> taken;
+  int drops = 0;
+  void take(const std::string& name, nlohmann::json&& payload) override {
+    taken.emplace_back(name, std::move(payload));
+  }
+  void drop_all() override {
+    ++drops;
+    taken.clear();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("state: a sink gets each service as it is read, and drops them when the file fails", "[state]") {
+  const std::string text = R"({"services": {"b": {"n": 1}, "a": {"n": 2}, "b": {"n": 3}},
+    "rotation": {"/x.log": 5}, "format": 1, "written_at": 9})";
+  RecordingSink sink;
+  auto document = pm::decode_state(text, sink);
+  REQUIRE(document);
+  CHECK(document->services.empty());
+  CHECK(document->written_at == 9);
+  CHECK(document->rotation == nlohmann::json{{"/x.log", 5}});
+  // In the file's order, a repeated name twice (the later one counts, as in a whole parse).
+  REQUIRE(sink.taken.size() == 3);
+  CHECK(sink.taken[0] == std::pair<std::string, nlohmann::json>{"b", {{"n", 1}}});
+  CHECK(sink.taken[1] == std::pair<std::string, nlohmann::json>{"a", {{"n", 2}}});
+  CHECK(sink.taken[2] == std::pair<std::string, nlohmann::json>{"b", {{"n", 3}}});
+  CHECK(pm::decode_state(text)->services.at("b") == nlohmann::json{{"n", 3}});
+  CHECK(sink.drops == 0);
+
+  // A repeated "services" replaces the first, as in a whole parse (found by fuzz_state).
+  RecordingSink twice;
+  auto repeated = pm::decode_state(
+      R"({"format": 1, "written_at": 1, "services": {"a": {}}, "services": {"b": {}}})", twice);
+  REQUIRE(repeated);
+  REQUIRE(twice.taken.size() == 1);
+  CHECK(twice.taken[0].first == "b");
+
+  // Each failure is the one a whole parse gives, and the sink is left with nothing.
+  for (const std::string bad : {
+           R"({"format": 1, "written_at": 1, "services": {"a": {"n": 1}, "b": {"n": )",
+           R"({"services": {"a": {"n": 1}}, "format": 2, "written_at": 1})",
+           R"({"format": 1, "written_at": 1, "services": {"a": {"n": 1}, "b": [1], "c": 3}})",
+           R"({"format": 1, "services": {"a": {"n": 1}}})",
+       }) {
+    RecordingSink failing;
+    auto decoded = pm::decode_state(bad, failing);
+    auto whole = pm::decode_state(bad);
+    REQUIRE_FALSE(decoded);
+    REQUIRE_FALSE(whole);
+    CHECK(decoded.error().reason == whole.error().reason);
+    CHECK(decoded.error().newer_format == whole.error().newer_format);
+    CHECK(failing.taken.empty());
+    CHECK(failing.drops == 1);
+  }
+  RecordingSink shape;
+  CHECK(pm::decode_state(R"({"format": 1, "written_at": 1, "services": {"a": {}, "b": [1], "c": 3}})", shape)
+            .error()
+            .reason == "service 'b' is not an object");
+}
+
+TEST_CASE("state: a corrupt file loaded through a sink is moved aside and leaves the sink empty", "[state]") {
+  ScratchDir dir;
+  const std::string path = dir.file("c.state.json");
+  write_text(path, R"({"format": 1, "written_at": 1, "services": {"a": {"n": 1}, "b": )");
+  RecordingSink sink;
+  auto loaded = pm::load_state(path, &sink);
+  REQUIRE(loaded);
+  CHECK_THAT(loaded->warning, Contains("is corrupt (not JSON (truncated or garbage)); moved it to"));
+  CHECK(sink.taken.empty());
+  CHECK(dir.names().size() == 1);
+  CHECK(dir.names()[0].find("c.state.json.corrupt-") == 0);
+}
