@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -193,8 +194,15 @@ std::expected<std::vector<Pm2Process>, std::string> parse_pm2_list(std::istream&
 
 StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
                                        const std::vector<std::string>& targets) {
+  // Instances by name, in list order: one pass over the list, not one per
+  // target (1000 x 1000 name comparisons were 5 % of a 1000-app run).
+  std::unordered_map<std::string_view, std::vector<const Pm2Process*>> by_name;
+  for (const auto& process : processes) by_name[process.name].push_back(&process);
+  static const std::vector<const Pm2Process*> kNone;
   StatusByTarget result;
   for (const auto& target : targets) {
+    auto named = by_name.find(target);
+    const auto& instances_of_target = named == by_name.end() ? kNone : named->second;
     UnitStatus status;
     int instances = 0;
     int online = 0;
@@ -202,8 +210,8 @@ StatusByTarget summarize_pm2_processes(const std::vector<Pm2Process>& processes,
     ResourceUse usage{0, 0.0, std::nullopt};
     UnitState worst = UnitState::Running;
     std::string worst_word;
-    for (const auto& process : processes) {
-      if (process.name != target) continue;
+    for (const Pm2Process* instance : instances_of_target) {
+      const Pm2Process& process = *instance;
       ++instances;
       UnitState state = pm2_status_to_state(process.status);
       if (state == UnitState::Running) ++online;

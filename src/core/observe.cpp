@@ -1,7 +1,8 @@
 #include "core/observe.hpp"
 
-#include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -109,10 +110,9 @@ std::vector<Observed> observe_services(const std::vector<ServicePtr>& services, 
   Answers answers;
   for (auto& [name, backend] : backends) {
     std::vector<std::string> targets;
+    std::unordered_set<std::string_view> asked;  // each target once, in config order
     for (const auto& service : services) {
-      if (uses(*service, name) && std::ranges::find(targets, service->target) == targets.end()) {
-        targets.push_back(service->target);
-      }
+      if (uses(*service, name) && asked.insert(service->target).second) targets.push_back(service->target);
     }
     if (!targets.empty()) answers.emplace(name, backend->observe(targets, deadline));
   }
