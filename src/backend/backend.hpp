@@ -51,6 +51,19 @@ class Backend {
     return {};
   }
 
+  // Fills in the pids and restart count of `units`, units from this
+  // backend's observe() with processes_known false, and sets it. For engines
+  // whose list lacks them (Docker: one inspect each), so that only the units
+  // verification watches pay: it tells a process that stays up from one
+  // restarting in a loop by its pids. A unit gone since its observe() is
+  // left as it was. Unexpected: why some units were left unknown. Optional.
+  virtual std::expected<void, std::string> identify(const std::vector<UnitStatus*>& units,
+                                                    Deadline deadline) {
+    (void)units;
+    (void)deadline;
+    return {};
+  }
+
   // Restarts `service` (starts it if it is stopped or failed); `last` is
   // its status from observe(). Returns what was done ("pm2 restart 3 4"),
   // or why it failed. Returns once the engine has accepted the restart; the

@@ -65,6 +65,7 @@ UnitStatus unit_status(const ContainerSummary& summary, const ContainerDetail* d
   if (summary.state == "running") {
     status.engine_health = detail != nullptr ? detail->health : health_from_status_text(summary.status_text);
   }
+  if (detail == nullptr) status.processes_known = summary.state != "running";
   if (detail != nullptr) {
     if (status.state == UnitState::Running && detail->pid > 0) status.pids = {detail->pid};
     status.restart_count = detail->restart_count;
@@ -77,11 +78,16 @@ UnitStatus unit_status(const ContainerSummary& summary, const ContainerDetail* d
   return status;
 }
 
-// Docker's own health check vouches for a running, healthy container; every
-// other container is inspected for its pid, exit code, restart count and
-// health detail.
+// The list tells a running container's state and Docker's own health
+// verdict; a running container is inspected only when its HEALTHCHECK is
+// not healthy (for the failing streak and output), so a cycle over running
+// containers is one call. Its pid and restart count come from identify(),
+// which verification calls for the containers it watches. Every other
+// container is inspected for its exit code and restart count.
 bool needs_inspect(const ContainerSummary& summary) {
-  return !(summary.state == "running" && health_from_status_text(summary.status_text) == "healthy");
+  if (summary.state != "running") return true;
+  const std::string health = health_from_status_text(summary.status_text);
+  return !(health == "healthy" || health.empty());
 }
 
 // Inspects each container at most once per observation.
@@ -243,6 +249,35 @@ std::expected<void, std::string> DockerBackend::measure(const std::vector<UnitSt
       continue;
     }
     unit->usage = *use;
+  }
+  return outcome;
+}
+
+std::expected<void, std::string> DockerBackend::identify(const std::vector<UnitStatus*>& units,
+                                                         Deadline deadline) {
+  auto engine = client();
+  if (!engine) return std::unexpected(engine.error());
+  Deadline call_deadline = deadline.capped(settings_.timeout);
+  std::expected<void, std::string> outcome;
+  for (UnitStatus* unit : units) {
+    if (unit->processes_known || unit->handles.empty()) continue;
+    const std::string& id = unit->handles.front();
+    auto answer = (*engine)->get("/containers/" + id + "/json", call_deadline);
+    std::string failure;
+    if (!answer) {
+      failure = answer.error();
+    } else if (answer->status == 404) {
+      continue;  // removed since the list: left unknown
+    } else if (answer->status != 200) {
+      failure = failed_call("an inspect of " + id.substr(0, 12), *answer);
+    } else if (auto detail = parse_container_inspect(answer->body); !detail) {
+      failure = detail.error();
+    } else {
+      if (unit->state == UnitState::Running && detail->pid > 0) unit->pids = {detail->pid};
+      unit->restart_count = detail->restart_count;
+      unit->processes_known = true;
+    }
+    if (!failure.empty() && outcome) outcome = std::unexpected(std::move(failure));
   }
   return outcome;
 }

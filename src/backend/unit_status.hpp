@@ -38,6 +38,11 @@ struct UnitStatus {
   std::string engine_state;
   std::vector<int> pids;   // main process id(s), when running
   long restart_count = 0;  // restarts the engine itself has counted
+  // False when observe() left `pids` and `restart_count` out to spare a call
+  // per unit (Docker: its list has neither; a running container is
+  // inspected only when Backend::identify asks). Reports then show no pid
+  // and no restart count.
+  bool processes_known = true;
   // The engine's own health check of a running unit (Docker HEALTHCHECK):
   // "healthy", "unhealthy", "starting", or "" when it has none.
   std::string engine_health;

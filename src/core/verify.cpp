@@ -1,5 +1,6 @@
 #include "core/verify.hpp"
 
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -19,6 +20,9 @@ struct Watch {
   // The pids of the previous round when it was fine without anything to
   // vouch for it (possibly none: a oneshot unit or a target has no process).
   std::optional<std::vector<int>> running_pids;
+  // The latest round found it fine, but its process could not be identified
+  // (Backend::identify failed), so nothing tells whether it stays up.
+  bool unidentified = false;
 };
 
 Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
@@ -40,6 +44,20 @@ void settle(Watch& watch, Verdict verdict, Clock::time_point cycle_start) {
 Verifier::Verifier(Backends& backends, Prober& prober, const Interrupt& interrupt, Duration interval)
     : backends_(backends), prober_(prober), interrupt_(interrupt), interval_(interval) {}
 
+void Verifier::identify_processes(std::vector<Sighting>& sightings, Deadline deadline) {
+  std::map<std::string, std::vector<UnitStatus*>> unknown;  // by backend
+  for (auto& sighting : sightings) {
+    if (sighting.status && !sighting.status->processes_known)
+      unknown[sighting.backend].push_back(&*sighting.status);
+  }
+  for (auto& [name, units] : unknown) {
+    auto backend = backends_.find(name);
+    if (backend == backends_.end()) continue;
+    if (auto identified = backend->second->identify(units, deadline); !identified)
+      spdlog::warn("{}: the processes of restarted units are unknown: {}", name, identified.error());
+  }
+}
+
 void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point cycle_start,
                    Deadline deadline) {
   std::vector<Watch> watches;
@@ -56,6 +74,7 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
     }
     if (sightings.size() != services.size())
       sightings.resize(services.size(), Sighting{"", std::nullopt, "lost"});
+    identify_processes(sightings, deadline);
 
     // Each round is one attempt: retries would only stretch the round.
     std::vector<HealthCheck> checks;
@@ -79,18 +98,25 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
       const ServiceConfig& service = *services[i];
       Verdict verdict = judge(service, sightings[i], probe_of[i]);
       if (is_fine(verdict.health)) {
+        const UnitStatus& status = *sightings[i].status;
         bool stable = vouched_for(service, verdict, sightings[i]) ||
-                      (watch.running_pids && *watch.running_pids == sightings[i].status->pids);
+                      (status.processes_known && watch.running_pids && *watch.running_pids == status.pids);
         if (stable) {
           spdlog::info("{}: {} after {}", service.name, to_string(verdict.health),
                        format_duration(since(cycle_start)));
           settle(watch, verdict, cycle_start);
           continue;
         }
-        watch.running_pids = sightings[i].status->pids;
+        watch.unidentified = !status.processes_known;
+        if (status.processes_known) {
+          watch.running_pids = status.pids;
+        } else {
+          watch.running_pids.reset();  // not known this round: nothing to compare the next one with
+        }
       } else {
         watch.last = verdict;
         watch.running_pids.reset();
+        watch.unidentified = false;
       }
       if (Clock::now() >= watch.window_end) {
         // Seen running once but never twice the same: it may be restarting
@@ -100,6 +126,11 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
                 ? Verdict{Health::Unhealthy,
                           fmt::format("seen running but not twice with the same process within {}; "
                                       "it may be restarting in a loop",
+                                      format_duration(service.verify_timeout))}
+            : watch.unidentified
+                ? Verdict{Health::Unknown,
+                          fmt::format("running after the restart, but its process could not be identified "
+                                      "within {} to tell whether it stays up",
                                       format_duration(service.verify_timeout))}
                 : Verdict{watch.last.health,
                           fmt::format("still {} after {}: {}", to_string(watch.last.health),

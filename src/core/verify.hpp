@@ -27,6 +27,11 @@ class Verifier {
            Deadline deadline);
 
  private:
+  // Asks each backend for the pids of the units in `sightings` whose
+  // observation left them out (Backend::identify); a failure is logged and
+  // those units stay unknown this round.
+  void identify_processes(std::vector<Sighting>& sightings, Deadline deadline);
+
   Backends& backends_;
   Prober& prober_;
   const Interrupt& interrupt_;

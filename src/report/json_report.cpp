@@ -54,7 +54,7 @@ json service_json(const ServiceResult& result) {
   out["engine_state"] = status ? json(status->engine_state) : json(nullptr);
   out["engine_error"] = result.sighting.error.empty() ? json(nullptr) : json(result.sighting.error);
   out["pids"] = status ? json(status->pids) : json::array();
-  out["restart_count"] = status ? json(status->restart_count) : json(nullptr);
+  out["restart_count"] = status && status->processes_known ? json(status->restart_count) : json(nullptr);
   if (result.probe) {
     out["probe"] = {{"healthy", result.probe->healthy},
                     {"status_code", result.probe->status_code},

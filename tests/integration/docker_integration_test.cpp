@@ -114,6 +114,9 @@ TEST_CASE("healthy containers (plain, HEALTHCHECK, HTTP health URL): exit 0, not
   }
   CHECK(service_named(report, "it-dk-checked")["engine_state"] == "running (healthy)");
   CHECK(service_named(report, "it-dk-plain")["engine_state"] == "running");
+  // Running and not inspected (one list call for all): no pid, no restart count.
+  CHECK(service_named(report, "it-dk-plain")["pids"] == nlohmann::json::array());
+  CHECK(service_named(report, "it-dk-plain")["restart_count"].is_null());
   CHECK(service_named(report, "it-dk-web")["probe"]["status_code"] == 200);
 
   auto table = run_monitor({"--once", "-c", config});

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "captured_log.hpp"
 #include "core/cycle.hpp"
 #include "fakes.hpp"
 
@@ -227,6 +228,40 @@ TEST_CASE("without a health check a restart is verified by a stable pid", "[cycl
     h.backends["pm2"] = std::move(looping);
     auto result = h.run();
     CHECK(result.exit_code() == 2);
+  }
+}
+
+TEST_CASE("pids an observation left out are asked for only to verify a restart", "[cycle]") {
+  Harness h;
+  h.services = {pm2_service("worker", /*with_health=*/false), pm2_service("idle", /*with_health=*/false)};
+  // As Docker's list shows running containers: no pid until identify() asks.
+  UnitStatus unidentified = test::running({});
+  unidentified.processes_known = false;
+  h.pm2->states = {{"worker", test::with_state(UnitState::Failed, "errored")}, {"idle", unidentified}};
+  h.pm2->on_restart = [&](const std::string&) { h.pm2->states["worker"] = unidentified; };
+  SECTION("identified: the same pid twice is recovered") {
+    h.pm2->pids_by_handle["worker"] = {42};
+    auto result = h.run();
+    CHECK(result.exit_code() == 1);
+    REQUIRE(result.services[0].final_verdict);
+    CHECK(result.services[0].final_verdict->health == Health::Healthy);
+    // Only the restarted unit, once per verify round; the cycle's first look asked nothing.
+    CHECK(h.pm2->identify_calls == h.pm2->observe_calls - 1);
+    CHECK(h.pm2->identified_handles == std::vector<std::string>(h.pm2->identify_calls, "worker"));
+    CHECK(result.services[1].sighting.status->pids.empty());  // idle: fine, never identified
+  }
+  SECTION("the engine cannot say: not called recovered") {
+    h.pm2->identify_error = "inspect refused";
+    test::CapturedLog log;
+    auto result = h.run();
+    CHECK(result.exit_code() == 2);
+    REQUIRE(result.services[0].final_verdict);
+    CHECK(result.services[0].final_verdict->health == Health::Unknown);
+    CHECK(result.services[0].final_verdict->reason ==
+          "running after the restart, but its process could not be identified within 200ms to tell "
+          "whether it stays up");
+    CHECK_THAT(log.text(),
+               Catch::Contains("pm2: the processes of restarted units are unknown: inspect refused"));
   }
 }
 

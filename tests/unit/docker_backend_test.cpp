@@ -150,14 +150,15 @@ TEST_CASE("DockerBackend observes containers by name with one list call", "[dock
     CHECK(result.size() == targets.size());
   }
 
-  SECTION("healthy running containers are not inspected, all others exactly once") {
+  SECTION("running containers healthy or without a healthcheck are not inspected, all others exactly once") {
     CHECK(count_of(lines, "GET " + inspect_path("web")) == 0);
-    for (const std::string name : {"sick", "slow", "stopped", "fresh", "frozen", "plain", "restarting"}) {
+    CHECK(count_of(lines, "GET " + inspect_path("plain")) == 0);
+    for (const std::string name : {"sick", "slow", "stopped", "fresh", "frozen", "restarting"}) {
       INFO(name);
       CHECK(count_of(lines, "GET " + inspect_path(name)) == 1);
     }
-    CHECK(inspect_count(engine.server) == 7);
-    CHECK(lines.size() == 1 + 1 + 7);  // ping, list, inspects
+    CHECK(inspect_count(engine.server) == 6);
+    CHECK(lines.size() == 1 + 1 + 6);  // ping, list, inspects
   }
 
   SECTION("every unit's handle is its container id; single names are no group members") {
@@ -177,6 +178,7 @@ TEST_CASE("DockerBackend observes containers by name with one list call", "[dock
     CHECK(web.engine_health == "healthy");
     CHECK(web.engine_health_detail.empty());
     CHECK(web.pids.empty());  // not inspected, so no pid
+    CHECK_FALSE(web.processes_known);
   }
 
   SECTION("running (unhealthy), with the failing streak") {
@@ -187,6 +189,7 @@ TEST_CASE("DockerBackend observes containers by name with one list call", "[dock
     CHECK(sick.engine_health_detail == "failed 2 time(s) in a row");  // the recorded output is empty
     CHECK(sick.pids == std::vector<int>{13157});
     CHECK(sick.restart_count == 0);
+    CHECK(sick.processes_known);
   }
 
   SECTION("running, health starting") {
@@ -198,12 +201,13 @@ TEST_CASE("DockerBackend observes containers by name with one list call", "[dock
     CHECK(slow.pids == std::vector<int>{13206});
   }
 
-  SECTION("running without a healthcheck") {
+  SECTION("running without a healthcheck, from the list alone") {
     const UnitStatus& plain = only_unit(result, "plain");
     CHECK(plain.state == UnitState::Running);
     CHECK(plain.engine_state == "running");
     CHECK(plain.engine_health.empty());
-    CHECK(plain.pids == std::vector<int>{13054});
+    CHECK(plain.pids.empty());
+    CHECK_FALSE(plain.processes_known);
   }
 
   SECTION("exited with its exit code") {
@@ -212,6 +216,7 @@ TEST_CASE("DockerBackend observes containers by name with one list call", "[dock
     CHECK(stopped.engine_state == "exited (3)");
     CHECK(stopped.engine_health.empty());
     CHECK(stopped.pids.empty());
+    CHECK(stopped.processes_known);  // a stopped container has none
   }
 
   SECTION("created only") {
@@ -257,33 +262,54 @@ TEST_CASE("DockerBackend negotiates once and keeps its client between observatio
 
 TEST_CASE("DockerBackend inspects a container once even when several targets match it", "[docker_backend]") {
   Engine engine;
-  engine.answer_sar_inspects();
   DockerBackend backend(engine.settings());
-  const StatusByTarget result = observed(
-      backend, {"compose:sar", "sar-api-1", "label:com.docker.compose.service=worker", "sick", "sick"});
+  const StatusByTarget result =
+      observed(backend, {"compose:sar", "sar-api-1", "label:com.docker.compose.service=worker", "sick",
+                         "sick", "stopped", "stopped"});
   const auto lines = request_lines(engine.server);
   INFO(fmt::format("requests: {}", fmt::join(lines, ", ")));
 
-  // Several selectors: the whole list, matched here.
+  // Several selectors: the whole list, matched here. The running sar
+  // containers have no healthcheck: not inspected.
   CHECK(list_requests(engine.server) == std::vector<std::string>{"GET /v1.41/containers/json?all=1"});
-  CHECK(count_of(lines, "GET " + inspect_path("sar-api-1")) == 1);
-  CHECK(count_of(lines, "GET " + inspect_path("sar-worker-1")) == 1);
   CHECK(count_of(lines, "GET " + inspect_path("sick")) == 1);
-  CHECK(inspect_count(engine.server) == 3);
+  CHECK(count_of(lines, "GET " + inspect_path("stopped")) == 1);
+  CHECK(inspect_count(engine.server) == 2);
 
-  REQUIRE(result.size() == 4);
+  REQUIRE(result.size() == 5);
   const UnitStatus& api = only_unit(result, "sar-api-1");
-  CHECK(api.pids == std::vector<int>{4242});
+  CHECK(api.pids.empty());
+  CHECK_FALSE(api.processes_known);
   CHECK(api.member_name.empty());
-  const auto& project = result.at("compose:sar");
-  REQUIRE(project.size() == 2);
-  CHECK(project[0].pids == std::vector<int>{4242});
-  CHECK(project[1].pids == std::vector<int>{4343});
+  CHECK(result.at("compose:sar").size() == 2);
   const auto& worker = result.at("label:com.docker.compose.service=worker");
   REQUIRE(worker.size() == 1);
   CHECK(worker[0].member_name == "sar-worker-1");  // a label group names members after their container
-  CHECK(worker[0].pids == std::vector<int>{4343});
   CHECK(only_unit(result, "sick").engine_health == "unhealthy");
+  CHECK(only_unit(result, "stopped").engine_state == "exited (3)");
+}
+
+TEST_CASE("DockerBackend identifies running containers when asked: one inspect each, pid and restart count",
+          "[docker_backend]") {
+  Engine engine;
+  engine.answer_sar_inspects();
+  DockerBackend backend(engine.settings());
+  StatusByTarget result = observed(backend, {"compose:sar", "plain", "sick"});
+  const long before = inspect_count(engine.server);  // sick only
+  CHECK(before == 1);
+  auto& project = result.at("compose:sar");
+  REQUIRE(project.size() == 2);
+  UnitStatus& plain = result.at("plain").front();
+  UnitStatus& sick = result.at("sick").front();
+  REQUIRE(backend.identify({&project[0], &project[1], &plain, &sick}, generous()));
+  CHECK(project[0].pids == std::vector<int>{4242});
+  CHECK(project[1].pids == std::vector<int>{4343});
+  CHECK(plain.pids == std::vector<int>{13054});
+  for (const UnitStatus* unit : {&project[0], &project[1], &plain}) {
+    CHECK(unit->processes_known);
+    CHECK(unit->restart_count == 0);
+  }
+  CHECK(inspect_count(engine.server) == before + 3);  // sick was known already: not asked again
 }
 
 // A 404 answer (the container vanished since the list) is remembered too: a
@@ -291,22 +317,24 @@ TEST_CASE("DockerBackend inspects a container once even when several targets mat
 TEST_CASE("DockerBackend keeps the listed state of a container that vanished before its inspect",
           "[docker_backend]") {
   Engine engine;  // no sar inspect scripted: the stand-in answers 404 as the engine does
-  engine.server.on("GET " + inspect_path("sar-api-1"),
+  engine.server.on("GET " + inspect_path("stopped"),
                    {.status = 404, .body = read_test_data("docker/error-404-no-such-container.json")});
   DockerBackend backend(engine.settings());
-  const StatusByTarget result = observed(backend, {"compose:sar", "sar-api-1"});
+  StatusByTarget result = observed(backend, {"stopped", "stopped", "compose:sar"});
   const auto lines = request_lines(engine.server);
   INFO(fmt::format("requests: {}", fmt::join(lines, ", ")));
+  const UnitStatus& stopped = only_unit(result, "stopped");
+  CHECK(stopped.state == UnitState::Stopped);
+  CHECK(stopped.engine_state == "exited");  // no exit code without the inspect
+  CHECK(count_of(lines, "GET " + inspect_path("stopped")) == 1);
 
-  const UnitStatus& api = only_unit(result, "sar-api-1");
-  CHECK(api.state == UnitState::Running);
-  CHECK(api.engine_state == "running");
-  CHECK(api.pids.empty());
-  CHECK(api.handles == std::vector<std::string>{id_in_list("sar-api-1"), "sar-api-1"});
-  CHECK(result.at("compose:sar").size() == 2);
-
-  CHECK(count_of(lines, "GET " + inspect_path("sar-api-1")) == 1);
-  CHECK(count_of(lines, "GET " + inspect_path("sar-worker-1")) == 1);
+  // Asked to identify a container removed since the list: left unknown, not an error.
+  auto& project = result.at("compose:sar");
+  REQUIRE(project.size() == 2);
+  REQUIRE(backend.identify({&project[0]}, generous()));
+  CHECK_FALSE(project[0].processes_known);
+  CHECK(project[0].pids.empty());
+  CHECK(project[0].state == UnitState::Running);
 }
 
 TEST_CASE("DockerBackend narrows the list for a single group selector", "[docker_backend]") {
@@ -314,7 +342,6 @@ TEST_CASE("DockerBackend narrows the list for a single group selector", "[docker
 
   SECTION("compose:PROJECT: members named after their Compose service, sorted") {
     Engine engine(filtered);
-    engine.answer_sar_inspects();
     DockerBackend backend(engine.settings());
     const StatusByTarget result = observed(backend, {"compose:sar"});
     // filters={"label":["com.docker.compose.project=sar"]}, URL-encoded
@@ -335,12 +362,11 @@ TEST_CASE("DockerBackend narrows the list for a single group selector", "[docker
     CHECK(units[1].member_target == "sar-worker-1");
     CHECK(units[1].handles == std::vector<std::string>{id_in_list("sar-worker-1", filtered), "sar-worker-1"});
     CHECK(units[1].state == UnitState::Running);
-    CHECK(inspect_count(engine.server) == 2);  // running without a healthcheck: inspected
+    CHECK(inspect_count(engine.server) == 0);  // running without a healthcheck: from the list alone
   }
 
   SECTION("label:KEY=VALUE: members named after their container") {
     Engine engine(filtered);
-    engine.answer_sar_inspects();
     DockerBackend backend(engine.settings());
     const StatusByTarget result = observed(backend, {"label:com.docker.compose.project=sar"});
     CHECK(
@@ -357,7 +383,6 @@ TEST_CASE("DockerBackend narrows the list for a single group selector", "[docker
 
   SECTION("compose:PROJECT/SERVICE filters on both labels and is still matched here") {
     Engine engine(filtered);  // answers both containers although the filter asks for api only
-    engine.answer_sar_inspects();
     DockerBackend backend(engine.settings());
     const StatusByTarget result = observed(backend, {"compose:sar/api"});
     CHECK(
@@ -507,7 +532,6 @@ TEST_CASE("DockerBackend restarts, starts or unpauses what it observed", "[docke
 TEST_CASE("DockerBackend restarts a group member by its own container", "[docker_backend]") {
   const std::string filtered = "docker/containers-list-filtered-label.json";
   Engine engine(filtered);
-  engine.answer_sar_inspects();
   DockerBackend backend(engine.settings());
   const StatusByTarget result = observed(backend, {"compose:sar"});
   const auto& units = result.at("compose:sar");

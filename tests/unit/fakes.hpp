@@ -70,6 +70,21 @@ class FakeBackend : public Backend {
     return {};
   }
 
+  // Fills the pids of units left unknown from `pids_by_handle`, as Docker's inspects do.
+  std::expected<void, std::string> identify(const std::vector<UnitStatus*>& units, Deadline) override {
+    ++identify_calls;
+    for (UnitStatus* unit : units) {
+      identified_handles.push_back(unit->handles.front());
+      if (!identify_error.empty()) continue;
+      if (auto it = pids_by_handle.find(unit->handles.front()); it != pids_by_handle.end()) {
+        unit->pids = it->second;
+        unit->processes_known = true;
+      }
+    }
+    if (!identify_error.empty()) return std::unexpected(identify_error);
+    return {};
+  }
+
   std::expected<std::string, std::string> restart(const ServiceConfig& service, const UnitStatus&,
                                                   Deadline) override {
     const std::string& target = service.target;
@@ -92,6 +107,10 @@ class FakeBackend : public Backend {
   std::string measure_error;
   std::vector<std::string> measured_handles;
   int measure_calls = 0;
+  std::map<std::string, std::vector<int>> pids_by_handle;  // what identify() reports
+  std::string identify_error;
+  std::vector<std::string> identified_handles;
+  int identify_calls = 0;
 
  private:
   std::string name_;

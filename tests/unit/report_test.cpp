@@ -39,6 +39,7 @@ TEST_CASE("the JSON report carries the schema version and every stage", "[report
   CHECK(api["name"] == "api");
   CHECK(api["state"] == "running");
   CHECK(api["pids"] == nlohmann::json::array({7}));
+  CHECK(api["restart_count"] == 0);
   CHECK(api["probe"]["status_code"] == 503);
   CHECK(api["probe"]["latency_ms"] == 12);
   CHECK(api["action"] == "restart");
@@ -51,4 +52,18 @@ TEST_CASE("the JSON report carries the schema version and every stage", "[report
   CHECK(worker["engine_error"] == "PM2 daemon is not running");
   CHECK(worker["probe"].is_null());
   CHECK(worker["exit_code"] == 2);
+}
+
+TEST_CASE("the JSON report gives no restart count for a unit whose processes were not asked for",
+          "[report]") {
+  CycleResult cycle;
+  cycle.services.push_back(test::healthy_result("container", Duration{4}));
+  cycle.services[0].sighting.status->pids.clear();
+  cycle.services[0].sighting.status->restart_count = 0;
+  cycle.services[0].sighting.status->processes_known = false;  // a running Docker container from its list
+  auto report = nlohmann::json::parse(render_json_report(cycle, false));
+  const auto& unit = report["services"][0];
+  CHECK(unit["state"] == "running");
+  CHECK(unit["pids"] == nlohmann::json::array());
+  CHECK(unit["restart_count"].is_null());
 }

@@ -43,15 +43,18 @@ std::string pm2_list(int count) {
   return list.dump();
 }
 
-// A container list of `count` running, healthy containers, made from the recorded "web".
+// A container list of `count` running containers, made from the recorded
+// "web" (a healthy HEALTHCHECK) and "plain" (none), taken in turn.
 std::string docker_list(int count) {
-  json recorded;
+  json web;
+  json plain;
   for (const json& entry : json::parse(test::read_test_data("docker/containers-list.json"))) {
-    if (entry.at("Names").at(0) == "/web") recorded = entry;
+    if (entry.at("Names").at(0) == "/web") web = entry;
+    if (entry.at("Names").at(0) == "/plain") plain = entry;
   }
   json list = json::array();
   for (int i = 0; i < count; ++i) {
-    json container = recorded;
+    json container = i % 2 == 0 ? plain : web;
     container["Names"] = json::array({"/" + name_of("docker", i)});
     container["Id"] = fmt::format("{:064x}", i + 1);
     list.push_back(container);
@@ -113,7 +116,8 @@ TEST_CASE("a cycle asks each backend once, whatever the number of services", "[r
   // PM2: one getMonitorData on rpc.sock, and no pm2 process started.
   CHECK(pm2_daemon.calls() == std::vector<std::string>{"getMonitorData"});
   CHECK(runner.commands.empty());
-  // Docker: the version ping (once per client) and one list; healthy containers are not inspected.
+  // Docker: the version ping (once per client) and one list; running containers, with a healthy
+  // HEALTHCHECK or none, are not inspected.
   std::vector<std::string> requests;
   for (const auto& request : docker_engine.requests())
     requests.push_back(request.method + " " + request.target);
