@@ -44,11 +44,15 @@ void settle(Watch& watch, Verdict verdict, Clock::time_point cycle_start) {
 Verifier::Verifier(Backends& backends, Prober& prober, const Interrupt& interrupt, Duration interval)
     : backends_(backends), prober_(prober), interrupt_(interrupt), interval_(interval) {}
 
-void Verifier::identify_processes(std::vector<Sighting>& sightings, Deadline deadline) {
+void Verifier::identify_processes(const std::vector<ServicePtr>& services, std::vector<Sighting>& sightings,
+                                  Deadline deadline) {
   std::map<std::string, std::vector<UnitStatus*>> unknown;  // by backend
-  for (auto& sighting : sightings) {
-    if (sighting.status && !sighting.status->processes_known)
-      unknown[sighting.backend].push_back(&*sighting.status);
+  for (std::size_t i = 0; i < sightings.size(); ++i) {
+    auto& status = sightings[i].status;
+    // A check vouches for these without their pids (vouched_for).
+    if (!status || status->processes_known || services[i]->health || status->engine_health == "healthy")
+      continue;
+    unknown[sightings[i].backend].push_back(&*status);
   }
   for (auto& [name, units] : unknown) {
     auto backend = backends_.find(name);
@@ -74,7 +78,7 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
     }
     if (sightings.size() != services.size())
       sightings.resize(services.size(), Sighting{"", std::nullopt, "lost"});
-    identify_processes(sightings, deadline);
+    identify_processes(services, sightings, deadline);
 
     // Each round is one attempt: retries would only stretch the round.
     std::vector<HealthCheck> checks;
@@ -98,18 +102,20 @@ void Verifier::run(const std::vector<ServiceResult*>& pending, Clock::time_point
       const ServiceConfig& service = *services[i];
       Verdict verdict = judge(service, sightings[i], probe_of[i]);
       if (is_fine(verdict.health)) {
-        const UnitStatus& status = *sightings[i].status;
-        bool stable = vouched_for(service, verdict, sightings[i]) ||
-                      (status.processes_known && watch.running_pids && *watch.running_pids == status.pids);
+        // vouched_for() holds when there is no status (a probe-only service).
+        const bool vouched = vouched_for(service, verdict, sightings[i]);
+        const UnitStatus* status = vouched ? nullptr : &*sightings[i].status;
+        bool stable =
+            vouched || (status->processes_known && watch.running_pids && *watch.running_pids == status->pids);
         if (stable) {
           spdlog::info("{}: {} after {}", service.name, to_string(verdict.health),
                        format_duration(since(cycle_start)));
           settle(watch, verdict, cycle_start);
           continue;
         }
-        watch.unidentified = !status.processes_known;
-        if (status.processes_known) {
-          watch.running_pids = status.pids;
+        watch.unidentified = !status->processes_known;
+        if (status->processes_known) {
+          watch.running_pids = status->pids;
         } else {
           watch.running_pids.reset();  // not known this round: nothing to compare the next one with
         }

@@ -27,10 +27,12 @@ class Verifier {
            Deadline deadline);
 
  private:
-  // Asks each backend for the pids of the units in `sightings` whose
-  // observation left them out (Backend::identify); a failure is logged and
-  // those units stay unknown this round.
-  void identify_processes(std::vector<Sighting>& sightings, Deadline deadline);
+  // Asks each backend for the pids of the units in `sightings` (those of
+  // `services`, in order) whose observation left them out and that no check
+  // vouches for (Backend::identify); a failure is logged and those units
+  // stay unknown this round.
+  void identify_processes(const std::vector<ServicePtr>& services, std::vector<Sighting>& sightings,
+                          Deadline deadline);
 
   Backends& backends_;
   Prober& prober_;

@@ -250,6 +250,13 @@ TEST_CASE("pids an observation left out are asked for only to verify a restart",
     CHECK(h.pm2->identified_handles == std::vector<std::string>(h.pm2->identify_calls, "worker"));
     CHECK(result.services[1].sighting.status->pids.empty());  // idle: fine, never identified
   }
+  SECTION("a health URL vouches for it: no pid asked for") {
+    h.services[0] = pm2_service("worker", /*with_health=*/true);
+    h.pm2->pids_by_handle["worker"] = {42};
+    auto result = h.run();
+    CHECK(result.exit_code() == 1);
+    CHECK(h.pm2->identify_calls == 0);
+  }
   SECTION("the engine cannot say: not called recovered") {
     h.pm2->identify_error = "inspect refused";
     test::CapturedLog log;
