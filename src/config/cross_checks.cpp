@@ -39,11 +39,11 @@ void check_backend_none(FieldReader& reader, const ServiceDraft& service) {
 // not something to discover during an outage.
 void check_within_deadline(FieldReader& reader, const ConfigDraft& draft, const ServiceDraft& service,
                            std::string_view key, Duration timeout,
-                           const std::optional<toml::source_region>& timeout_at) {
+                           const std::optional<toml::source_position>& timeout_at) {
   Duration deadline = draft.monitor.deadline;
   if (timeout <= deadline) return;
   std::string deadline_text =
-      draft.deadline_at ? fmt::format("{}, line {}", format_duration(deadline), draft.deadline_at->begin.line)
+      draft.deadline_at ? fmt::format("{}, line {}", format_duration(deadline), draft.deadline_at->line)
                         : fmt::format("{}, the default", format_duration(deadline));
   std::string timeout_text =
       timeout_at ? format_duration(timeout) : fmt::format("{}, the default", format_duration(timeout));
@@ -57,12 +57,12 @@ void check_duplicates(FieldReader& reader, const ConfigDraft& draft) {
   std::map<std::pair<std::string_view, std::string_view>, const ServiceDraft*> by_target;
   for (const auto& service : draft.services) {
     const ServiceConfig& config = service.config;
-    toml::source_region name_at = service.name_at.value_or(service.header);
+    toml::source_position name_at = service.name_at.value_or(service.header);
     auto [named, new_name] = by_name.emplace(config.name, &service);
     if (!new_name) {
       const ServiceDraft& first = *named->second;
       reader.fail(name_at, fmt::format("duplicate service name {} (the first is at line {})",
-                                       quoted(config.name), first.name_at.value_or(first.header).begin.line));
+                                       quoted(config.name), first.name_at.value_or(first.header).line));
       continue;
     }
     // Backend "none" has no backend-side object that two services could share.
@@ -75,7 +75,7 @@ void check_duplicates(FieldReader& reader, const ConfigDraft& draft) {
           service.target_at.value_or(name_at),
           fmt::format("service {} has the same backend and target as service {} (line {}): {} {}; two names "
                       "for one thing would restart it twice, so keep one",
-                      quoted(config.name), quoted(first.config.name), first.header.begin.line, config.backend,
+                      quoted(config.name), quoted(first.config.name), first.header.line, config.backend,
                       quoted(config.target)));
     }
   }
@@ -87,7 +87,7 @@ void check_across(FieldReader& reader, const ConfigDraft& draft) {
   if (draft.services.empty() && draft.logs.empty() && !draft.resources.configured()) {
     toml::source_position start{1, 1};
     reader.fail(
-        draft.services_at ? draft.services_at->begin : start,
+        draft.services_at ? *draft.services_at : start,
         "no [[service]] defined: a config that monitors nothing is a mistake; add a [[service]] table "
         "(or [[logs]] groups to rotate, or [resources] thresholds; see "
         "/usr/share/doc/process-monitor/examples/config.toml)");

@@ -47,7 +47,8 @@ bool read_name(FieldReader& reader, const toml::node& value, std::string_view ke
 void read_written(FieldReader& reader, const toml::node& value, std::string_view key,
                   std::optional<ServiceDraft::Written>& out) {
   std::string text;
-  if (reader.read_string(value, key, text)) out = ServiceDraft::Written{std::move(text), value.source()};
+  if (reader.read_string(value, key, text))
+    out = ServiceDraft::Written{std::move(text), value.source().begin};
 }
 
 // The policy keys, in both [defaults] and [[service]] (policy_keys.hpp).
@@ -67,7 +68,7 @@ constexpr std::array<Key<ServiceDraft>, 22> kServiceKeys{{
     PM_POLICY_KEY(ServiceDraft, policy, "restart_budget"),
     {"name",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
-       if (read_name(reader, value, "name", service.config.name)) service.name_at = value.source();
+       if (read_name(reader, value, "name", service.config.name)) service.name_at = value.source().begin;
      }},
     {"backend",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
@@ -75,7 +76,7 @@ constexpr std::array<Key<ServiceDraft>, 22> kServiceKeys{{
        if (!reader.read_string(value, "backend", backend)) return;
        if (is_one_of(backend, kBackends)) {
          service.config.backend = std::move(backend);
-         service.backend_at = value.source();
+         service.backend_at = value.source().begin;
        } else {
          reader.fail(value.source(),
                      fmt::format("unknown backend {}{}; use \"pm2\", \"docker\", \"systemd\", \"none\" or "
@@ -85,7 +86,8 @@ constexpr std::array<Key<ServiceDraft>, 22> kServiceKeys{{
      }},
     {"target",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
-       if (read_name(reader, value, "target", service.config.target)) service.target_at = value.source();
+       if (read_name(reader, value, "target", service.config.target))
+         service.target_at = value.source().begin;
      }},
     {"expect",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
@@ -111,27 +113,27 @@ constexpr std::array<Key<ServiceDraft>, 22> kServiceKeys{{
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (reader.read_duration(value, "restart_timeout", ZeroDuration::kRejected,
                                 service.config.restart_timeout)) {
-         service.restart_timeout_at = value.source();
+         service.restart_timeout_at = value.source().begin;
        }
      }},
     {"verify_timeout",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (reader.read_duration(value, "verify_timeout", ZeroDuration::kRejected,
                                 service.config.verify_timeout)) {
-         service.verify_timeout_at = value.source();
+         service.verify_timeout_at = value.source().begin;
        }
      }},
     {"health",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        const auto* table = reader.read_table(value, "health", "a table ([service.health])");
        if (table != nullptr) service.config.health = read_health(reader, *table);
-       service.health_at = value.source();
+       service.health_at = value.source().begin;
      }},
     {"limits",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        const auto* table = reader.read_table(value, "limits", "a table ([service.limits])");
        if (table != nullptr) service.config.limits = read_limits(reader, *table);
-       service.limits_at = value.source();
+       service.limits_at = value.source().begin;
      }},
     {"container", [](FieldReader& reader, const toml::node& value,
                      ServiceDraft& service) { read_written(reader, value, "container", service.container); }},
@@ -152,14 +154,14 @@ constexpr std::array<Key<ServiceDraft>, 22> kServiceKeys{{
     {"stop_timeout",
      [](FieldReader& reader, const toml::node& value, ServiceDraft& service) {
        if (reader.read_duration(value, "stop_timeout", ZeroDuration::kAllowed, service.config.stop_timeout)) {
-         service.stop_timeout = ServiceDraft::Written{"", value.source()};
+         service.stop_timeout = ServiceDraft::Written{"", value.source().begin};
        }
      }},
 }};
 
 ServiceDraft read_service(FieldReader& reader, const toml::table& table) {
   ServiceDraft service;
-  service.header = table.source();
+  service.header = table.source().begin;
   service.config.where = reader.location(table.source().begin);
   read_keys(reader, table, "[[service]]", kServiceKeys, service);
   if (!table.contains("name")) {
@@ -201,7 +203,7 @@ constexpr std::array<Key<ConfigDraft>, 5> kMonitorKeys{{
     {"deadline",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        if (reader.read_duration(value, "deadline", ZeroDuration::kRejected, draft.monitor.deadline)) {
-         draft.deadline_at = value.source();
+         draft.deadline_at = value.source().begin;
        }
      }},
     {"verify_interval",
@@ -274,7 +276,7 @@ constexpr std::array<Key<ConfigDraft>, 2> kSystemdKeys{{
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
        std::string scope;
        if (reader.read_string(value, "scope", scope))
-         draft.systemd_scope = ServiceDraft::Written{scope, value.source()};
+         draft.systemd_scope = ServiceDraft::Written{scope, value.source().begin};
      }},
     {"timeout",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
@@ -333,7 +335,7 @@ constexpr std::array<Key<ConfigDraft>, 9> kTopKeys{{
      }},
     {"service",
      [](FieldReader& reader, const toml::node& value, ConfigDraft& draft) {
-       draft.services_at = value.source();
+       draft.services_at = value.source().begin;
        const auto* array = value.as_array();
        if (array == nullptr) {
          reader.fail(

@@ -16,19 +16,19 @@ namespace pm {
 // were written.
 struct ServiceDraft {
   ServiceConfig config;
-  toml::source_region header;  // the [[service]] table itself
-  std::optional<toml::source_region> name_at;
-  std::optional<toml::source_region> target_at;  // unset: target defaulted to the name
-  std::optional<toml::source_region> restart_timeout_at;
-  std::optional<toml::source_region> verify_timeout_at;
-  std::optional<toml::source_region> backend_at;
-  std::optional<toml::source_region> health_at;
-  std::optional<toml::source_region> limits_at;
+  toml::source_position header;  // the [[service]] table itself
+  std::optional<toml::source_position> name_at;
+  std::optional<toml::source_position> target_at;  // unset: target defaulted to the name
+  std::optional<toml::source_position> restart_timeout_at;
+  std::optional<toml::source_position> verify_timeout_at;
+  std::optional<toml::source_position> backend_at;
+  std::optional<toml::source_position> health_at;
+  std::optional<toml::source_position> limits_at;
   // Docker's container selection, as written; docker_selection.hpp turns it
   // into config.target.
   struct Written {
     std::string text;
-    toml::source_region at;
+    toml::source_position at;
   };
   std::optional<Written> container, label, compose_project, compose_service, stop_timeout;
   // systemd's unit and manager, as written; systemd_selection.hpp.
@@ -40,7 +40,7 @@ struct ServiceDraft {
 // span values are cross_checks.hpp's.
 struct ConfigDraft {
   MonitorSettings monitor;
-  std::optional<toml::source_region> deadline_at;
+  std::optional<toml::source_position> deadline_at;
   Pm2Settings pm2;
   DockerSettings docker;
   SystemdSettings systemd;
@@ -50,7 +50,7 @@ struct ConfigDraft {
   std::vector<LogGroupConfig> logs;                    // [[logs]]
   ResourceSettings resources;                          // [resources]
   std::vector<ServiceDraft> services;
-  std::optional<toml::source_region> services_at;  // the 'service' value, if the key exists
+  std::optional<toml::source_position> services_at;  // the 'service' value, if the key exists
 };
 
 // Reads `root` by the key tables. Problems (unknown keys, wrong types, bad
