@@ -27,7 +27,8 @@ class DockerBackend : public Backend {
   // usage yet; the first failure is returned after the others were asked.
   std::expected<void, std::string> measure(const std::vector<UnitStatus*>& units, Deadline deadline) override;
   // One inspect per unit (its container id), for the pid and RestartCount.
-  std::expected<void, std::string> identify(const std::vector<UnitStatus*>& units, Deadline deadline) override;
+  std::expected<void, std::string> identify(const std::vector<UnitStatus*>& units,
+                                            Deadline deadline) override;
   // Exited, created and dead containers are started, paused ones unpaused,
   // running ones restarted with t = the service's stop_timeout; that call's
   // deadline is stop_timeout plus a margin, so a container that merely
