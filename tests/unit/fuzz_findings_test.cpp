@@ -41,7 +41,7 @@ TEST_CASE("a masked unit that is not active has no pids, even with a MainPID", "
       test::read_test_data("fuzz-findings/systemd-masked-with-pid.show.txt"));
   REQUIRE(properties.load_state == "masked");
   REQUIRE(properties.main_pid == 23576);
-  auto status = systemd_unit_status(properties);
+  auto status = systemd_unit_status(properties, SystemdScope::System);
   CHECK(status.state == UnitState::Stopped);
   CHECK(status.pids.empty());
 }
@@ -50,7 +50,7 @@ TEST_CASE("a MainPID above INT_MAX is no pid, never a negative one", "[fuzz][sys
   auto properties = test::systemd_properties_from_show(
       test::read_test_data("fuzz-findings/systemd-main-pid-over-int.show.txt"));
   REQUIRE(properties.main_pid > std::numeric_limits<int>::max());
-  auto status = systemd_unit_status(properties);
+  auto status = systemd_unit_status(properties, SystemdScope::System);
   CHECK(status.state == UnitState::Running);
   CHECK(status.pids.empty());
 }
@@ -96,6 +96,38 @@ TEST_CASE("a table header that does not start with a key is a syntax error at it
     REQUIRE_FALSE(other);
     CHECK(other.error().starts_with("x.toml:1:"));
     CHECK(other.error().find("TOML syntax error") != std::string::npos);
+  }
+}
+
+TEST_CASE("a code point beside a non-ASCII whitespace one is read, not undefined", "[fuzz][config]") {
+  // toml++ 3.3.0's generated whitespace table reached __builtin_unreachable()
+  // for these (config/toml.hpp): UBSan stops this test in the ASan build
+  // without the fix, and a release build's answer was undefined.
+  auto stray = parse_config(test::read_test_data("fuzz-findings/config-non-ascii-whitespace-block.toml"),
+                            "found.toml");
+  REQUIRE_FALSE(stray);
+  CHECK(stray.error().starts_with("found.toml:1:1: TOML syntax error: "));
+
+  // A valid config: the line after a line-ending backslash in a """string"""
+  // opens with U+00A7, then U+3001 (the block of U+3000), then U+FEFE.
+  for (std::string_view first : {"\u00A7", "\u3001", "\uFEFE", "\u0499"}) {
+    INFO(first);
+    const std::string text(first);
+    auto config = parse_config(
+        "[[service]]\nname = \"web\"\nbackend = \"pm2\"\n  [service.health]\n"
+        "  url = \"http://127.0.0.1:8080/health\"\n  body_contains = \"\"\"\\\n" +
+            text + "ok\"\"\"\n",
+        "x.toml");
+    REQUIRE(config);
+    CHECK(config->services.at(0).health->body_contains == text + "ok");
+  }
+
+  // Whitespace beyond tab and space stays an error at its place.
+  for (std::string_view space : {"\u00A0", "\u3000", "\u2000", "\uFEFF"}) {
+    INFO(space);
+    auto other = parse_config("a = 1" + std::string(space) + "\n", "x.toml");
+    REQUIRE_FALSE(other);
+    CHECK(other.error().starts_with("x.toml:1:"));
   }
 }
 
