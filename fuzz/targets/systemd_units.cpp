@@ -15,7 +15,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto properties =
       pm::test::systemd_properties_from_show(std::string_view(reinterpret_cast<const char*>(data), size));
-  pm::UnitStatus status = pm::systemd_unit_status(properties);
+  pm::UnitStatus status = pm::systemd_unit_status(properties, pm::SystemdScope::System);
   FUZZ_CHECK(!status.engine_state.empty());
   FUZZ_CHECK(status.restart_count >= 0);
   if (status.state != pm::UnitState::Running) FUZZ_CHECK(status.pids.empty());

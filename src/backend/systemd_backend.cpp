@@ -32,16 +32,79 @@ std::expected<StatusByTarget, std::string> SystemdBackend::observe(const std::ve
   for (const auto& [scope, units] : units_by_scope) {
     auto connection = bus(scope);
     if (!connection) return std::unexpected(connection.error());
-    auto properties = (*connection)->read_units(units, deadline.capped(settings_.timeout));
-    if (!properties) {
-      buses_.erase(scope);  // reconnect next time: the manager may have been re-executed
-      return std::unexpected(properties.error());
+    auto listed = (*connection)->list_units(units, deadline.capped(settings_.timeout));
+    // Why a failed unit failed (its Result) is not in the listing: read for those alone.
+    std::vector<std::string> failed;
+    if (listed) {
+      for (const auto& [unit, properties] : *listed) {
+        if (properties.active_state == "failed") failed.push_back(unit);
+      }
     }
+    std::expected<std::map<std::string, SystemdUnitProperties>, std::string> results;
+    if (listed && !failed.empty()) {
+      results = (*connection)->read_units(failed, SystemdReads::Result, deadline.capped(settings_.timeout));
+    }
+    if (!listed || !results) {
+      buses_.erase(scope);  // reconnect next time: the manager may have been re-executed
+      return std::unexpected(!listed ? listed.error() : results.error());
+    }
+    for (const auto& unit : failed) (*listed)[unit].result = std::move((*results)[unit].result);
     for (const auto& unit : units) {
-      result[format_systemd_target(scope, unit)] = {systemd_unit_status(properties->at(unit))};
+      result[format_systemd_target(scope, unit)] = {systemd_unit_status(listed->at(unit), scope)};
     }
   }
   return result;
+}
+
+template <typename Apply>
+std::expected<void, std::string> SystemdBackend::read_for(const std::vector<UnitStatus*>& units,
+                                                          SystemdReads group, Deadline deadline,
+                                                          Apply apply) {
+  std::map<SystemdScope, std::vector<std::pair<std::string, UnitStatus*>>> by_scope;
+  for (UnitStatus* unit : units) {
+    if (unit->handles.empty()) continue;
+    SystemdTarget target = parse_systemd_target(unit->handles.front());
+    by_scope[target.scope].emplace_back(std::move(target.unit), unit);
+  }
+  std::string failure;
+  for (const auto& [scope, wanted] : by_scope) {
+    auto connection = bus(scope);
+    if (!connection) {
+      failure = connection.error();
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const auto& entry : wanted) names.push_back(entry.first);
+    auto read = (*connection)->read_units(names, group, deadline.capped(settings_.timeout), read_window_);
+    if (!read) {
+      buses_.erase(scope);
+      failure = read.error();
+      continue;
+    }
+    for (const auto& [name, unit] : wanted) apply((*read)[name], *unit);
+  }
+  if (!failure.empty()) return std::unexpected(failure);
+  return {};
+}
+
+std::expected<void, std::string> SystemdBackend::identify(const std::vector<UnitStatus*>& units,
+                                                          Deadline deadline) {
+  return read_for(units, SystemdReads::Processes, deadline,
+                  [](const SystemdUnitProperties& properties, UnitStatus& status) {
+                    apply_processes(properties, status);
+                    if (status.state != UnitState::Running) status.pids.clear();
+                  });
+}
+
+std::expected<void, std::string> SystemdBackend::measure(const std::vector<UnitStatus*>& units,
+                                                         Deadline deadline) {
+  return read_for(units, SystemdReads::Usage, deadline, apply_usage);
+}
+
+std::size_t SystemdBackend::calls_sent() const {
+  std::size_t calls = 0;
+  for (const auto& [scope, connection] : buses_) calls += connection->calls_sent();
+  return calls;
 }
 
 std::expected<std::string, std::string> SystemdBackend::restart(const ServiceConfig& service,

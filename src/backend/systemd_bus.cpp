@@ -3,6 +3,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -144,9 +145,96 @@ std::expected<void, std::string> SystemdBus::pump(Done done, Deadline deadline,
   return {};
 }
 
-std::expected<std::map<std::string, SystemdUnitProperties>, std::string> SystemdBus::read_units(
+namespace {
+
+// The ListUnitsByNames call in flight, and its answer read into `listed`.
+struct UnitsListing {
+  const std::vector<std::string>& units;
+  std::map<std::string, SystemdUnitProperties>& listed;
+  bool answered = false;
+  std::size_t read = 0;                    // entries in the answer
+  int read_error = 0;                      // negative errno: the answer could not be read
+  sd_bus_error error = SD_BUS_ERROR_NULL;  // the refusal, copied out of the reply
+};
+
+// One entry per name, in the order asked: the manager loads a name it does
+// not know as "not-found", and skips only names it finds invalid, which the
+// config has already refused (a count that differs is an error).
+int read_units_listing(sd_bus_message* reply, UnitsListing& listing) {
+  int r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+  if (r < 0) return r;
+  const char *id, *description, *load, *active, *sub, *following, *unit_path, *job_type, *job_path;
+  uint32_t job_id = 0;
+  while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, &description, &load, &active, &sub, &following,
+                                  &unit_path, &job_id, &job_type, &job_path)) > 0) {
+    if (listing.read < listing.units.size()) {
+      SystemdUnitProperties& unit = listing.listed[listing.units[listing.read]];
+      unit.id = id;
+      unit.load_state = load;
+      unit.active_state = active;
+      unit.sub_state = sub;
+    }
+    ++listing.read;
+  }
+  return r < 0 ? r : sd_bus_message_exit_container(reply);
+}
+
+int on_units_listed(sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  auto& listing = *static_cast<UnitsListing*>(userdata);
+  listing.answered = true;
+  if (sd_bus_message_is_method_error(reply, nullptr)) {
+    sd_bus_error_copy(&listing.error, sd_bus_message_get_error(reply));
+  } else {
+    listing.read_error = std::min(read_units_listing(reply, listing), 0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::expected<std::map<std::string, SystemdUnitProperties>, std::string> SystemdBus::list_units(
     const std::vector<std::string>& units, Deadline deadline) {
-  auto reads = PropertyReads::prepare(units);
+  std::map<std::string, SystemdUnitProperties> listed;
+  if (units.empty()) return listed;
+  std::vector<const char*> names;
+  names.reserve(units.size() + 1);
+  for (const auto& unit : units) names.push_back(unit.c_str());
+  names.push_back(nullptr);
+  sd_bus_message* request = nullptr;
+  int r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
+                                         "ListUnitsByNames");
+  if (r >= 0) r = sd_bus_message_append_strv(request, const_cast<char**>(names.data()));
+  UnitsListing listing{units, listed};
+  sd_bus_slot* slot = nullptr;
+  // Asynchronous, and pumped with the deadline: a manager that accepts the
+  // connection and never answers cannot hold the run (sd_bus_call would
+  // wait for the connection's set-up without a limit).
+  if (r >= 0) r = sd_bus_call_async(bus_, &slot, request, on_units_listed, &listing, usec_left(deadline));
+  sd_bus_message_unref(request);
+  if (r < 0) return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(r)));
+  ++calls_sent_;
+  auto pumped = pump([&] { return listing.answered; }, deadline, "listing units");
+  sd_bus_slot_unref(slot);  // cancels the call if it is still out
+  std::string failure;
+  if (!pumped) {
+    failure = pumped.error();
+  } else if (sd_bus_error_is_set(&listing.error)) {
+    failure = call_error(listing.error, scope_, fmt::format("{} unit(s)", units.size()), "list");
+  } else if (listing.read_error < 0) {
+    failure = fmt::format("unexpected answer from {} to ListUnitsByNames ({})", manager_name(scope_),
+                          errno_text(listing.read_error));
+  } else if (listing.read != units.size()) {
+    failure = fmt::format("{} listed {} unit(s) for the {} name(s) asked for (ListUnitsByNames)",
+                          manager_name(scope_), listing.read, units.size());
+  }
+  sd_bus_error_free(&listing.error);
+  if (!failure.empty()) return std::unexpected(failure);
+  return listed;
+}
+
+std::expected<std::map<std::string, SystemdUnitProperties>, std::string> SystemdBus::read_units(
+    const std::vector<std::string>& units, SystemdReads group, Deadline deadline, std::size_t window) {
+  auto reads = PropertyReads::prepare(units, group, window);
   if (!reads) return std::unexpected(reads.error());
   int sent = 0;
   auto pumped = pump(
@@ -155,11 +243,12 @@ std::expected<std::map<std::string, SystemdUnitProperties>, std::string> Systemd
         return sent < 0 || (*reads)->finished();
       },
       deadline, "reading unit properties");
+  calls_sent_ += (*reads)->sent();
   if (sent < 0)
     return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(sent)));
   if (!pumped) return std::unexpected(pumped.error());
   if (const auto* failure = (*reads)->first_failure()) {
-    return std::unexpected(fmt::format("{} answered an error for {}: {}", manager_name(scope_),
+    return std::unexpected(fmt::format("{} answered an unexpected value for {}: {}", manager_name(scope_),
                                        failure->first, failure->second));
   }
   return std::move((*reads)->properties());
@@ -242,6 +331,7 @@ std::expected<SystemdServiceListing, std::string> SystemdBus::list_service_units
       return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(r)));
     }
     ++pending;
+    ++calls_sent_;
   }
   auto pumped = pump([&] { return pending == 0; }, deadline, "listing service units");
   std::string failure;
@@ -295,6 +385,7 @@ std::expected<std::string, std::string> SystemdBus::restart_unit(const std::stri
     sd_bus_slot_unref(match);
     return std::unexpected(fmt::format("cannot build the RestartUnit call: {}", errno_text(r)));
   }
+  ++calls_sent_;
   auto reply = call(bus_, scope_, request, unit, "restart", deadline);
   if (!reply) {
     sd_bus_slot_unref(match);
@@ -340,6 +431,7 @@ std::expected<void, std::string> SystemdBus::call_without_result(sd_bus_message*
     sd_bus_message_unref(request);
     return std::unexpected(fmt::format("cannot build the {} call: {}", method, errno_text(built)));
   }
+  ++calls_sent_;
   auto reply = call(bus_, scope_, request, unit, action, deadline);
   if (!reply) return std::unexpected(reply.error());
   sd_bus_message_unref(*reply);

@@ -23,19 +23,29 @@ namespace pm {
 enum class SystemdScope { System, User };
 std::string_view to_string(SystemdScope scope);
 
-// The properties process-monitor reads of a unit.
+// The properties process-monitor reads of a unit. The first four come from
+// ListUnitsByNames for every unit; the others only when read (SystemdReads).
 struct SystemdUnitProperties {
-  std::string id;            // the unit's canonical name
-  std::string load_state;    // loaded, not-found, masked, bad-setting, error
-  std::string active_state;  // active, reloading, inactive, failed, activating, deactivating
-  std::string sub_state;     // running, exited, dead, failed, auto-restart, start-pre, ...
-  std::string result;        // Service.Result: success, exit-code, signal, start-limit-hit, ...
-  long n_restarts = -1;      // Service.NRestarts; -1 when absent (systemd < 235, or not a service)
-  long main_pid = 0;         // Service.MainPID; 0 when none
+  std::string id;               // the unit's canonical name
+  std::string load_state;       // loaded, not-found, masked, bad-setting, error
+  std::string active_state;     // active, reloading, inactive, failed, activating, deactivating
+  std::string sub_state;        // running, exited, dead, failed, auto-restart, start-pre, ...
+  std::string result;           // Service.Result: success, exit-code, signal, start-limit-hit, ...
+  long n_restarts = -1;         // Service.NRestarts; -1 when absent (systemd < 235, or not a service)
+  long main_pid = 0;            // Service.MainPID; 0 when none
+  bool processes_read = false;  // MainPID (and NRestarts, where it exists) were read
   // Service.MemoryCurrent and CPUUsageNSec; unset when systemd reports none
   // (accounting off, no cgroup controller, or UINT64_MAX "[not set]").
   std::optional<std::uint64_t> memory_current;
   std::optional<std::uint64_t> cpu_usage_nsec;
+};
+
+// The groups of Service properties read beyond the listing, each only for
+// the units that need it.
+enum class SystemdReads {
+  Result,     // Result: why a failed unit failed
+  Processes,  // MainPID, NRestarts: to watch a restarted unit stay up
+  Usage,      // MemoryCurrent, CPUUsageNSec: for resource limits
 };
 
 // A loaded unit as Manager.ListUnitsByPatterns lists it.
@@ -69,11 +79,26 @@ class SystemdBus {
   SystemdBus(const SystemdBus&) = delete;
   SystemdBus& operator=(const SystemdBus&) = delete;
 
-  // The properties of every unit, read with pipelined calls on one
-  // connection: one round trip however many units. Unexpected: the manager
-  // stopped answering, or refused (the message names the unit and reason).
-  std::expected<std::map<std::string, SystemdUnitProperties>, std::string> read_units(
+  // Id, LoadState, ActiveState and SubState of every unit, by the name
+  // asked for, in one ListUnitsByNames call however many units (a name the
+  // manager does not know is listed "not-found"). Unexpected: the manager
+  // stopped answering or refused, or its answer does not list each name
+  // once.
+  std::expected<std::map<std::string, SystemdUnitProperties>, std::string> list_units(
       const std::vector<std::string>& units, Deadline deadline);
+
+  // The `group` properties of every unit, read with pipelined
+  // Properties.Get calls on one connection (`window`: see PropertyReads).
+  // A property a unit lacks stays unset. Unexpected: the manager stopped
+  // answering, or answered a value of the wrong type.
+  std::expected<std::map<std::string, SystemdUnitProperties>, std::string> read_units(
+      const std::vector<std::string>& units, SystemdReads group, Deadline deadline,
+      std::size_t window = kMaxReadsInFlight);
+  static constexpr std::size_t kMaxReadsInFlight = 256;
+
+  // The method calls sent on this connection so far (the round-trip test
+  // counts them against a real manager).
+  std::size_t calls_sent() const { return calls_sent_; }
 
   // The manager's service units and enabled service unit files, asked with
   // two pipelined calls (ListUnitsByPatterns, ListUnitFilesByPatterns): one
@@ -108,6 +133,7 @@ class SystemdBus {
 
   sd_bus* bus_;
   SystemdScope scope_;
+  std::size_t calls_sent_ = 0;
 };
 
 }  // namespace pm

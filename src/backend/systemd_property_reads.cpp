@@ -1,5 +1,6 @@
 #include "backend/systemd_property_reads.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,45 +10,41 @@ namespace pm {
 namespace {
 
 constexpr const char* kService = "org.freedesktop.systemd1";
-constexpr const char* kUnitInterface = "org.freedesktop.systemd1.Unit";
 constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
 
 // One property read of every unit, and where its value goes (one of text,
 // number, counter is set, by the property's D-Bus type "s", "u" or "t").
+// Every one is a Service property: absent on other unit types (and
+// NRestarts before systemd 235), so an error answer leaves it unset.
 struct Wanted {
-  const char* interface;
+  SystemdReads group;
   const char* property;
   std::string SystemdUnitProperties::*text = nullptr;
   long SystemdUnitProperties::*number = nullptr;
   std::optional<std::uint64_t> SystemdUnitProperties::*counter = nullptr;
-  bool optional = false;  // Service properties: absent on other unit types and old systemd
+  bool SystemdUnitProperties::*answered = nullptr;  // set when this one was read
 };
 
 using P = SystemdUnitProperties;
 const Wanted kWanted[] = {
-    {.interface = kUnitInterface, .property = "Id", .text = &P::id},
-    {.interface = kUnitInterface, .property = "LoadState", .text = &P::load_state},
-    {.interface = kUnitInterface, .property = "ActiveState", .text = &P::active_state},
-    {.interface = kUnitInterface, .property = "SubState", .text = &P::sub_state},
-    {.interface = kServiceInterface, .property = "Result", .text = &P::result, .optional = true},
-    {.interface = kServiceInterface, .property = "NRestarts", .number = &P::n_restarts, .optional = true},
-    {.interface = kServiceInterface, .property = "MainPID", .number = &P::main_pid, .optional = true},
-    {.interface = kServiceInterface,
-     .property = "MemoryCurrent",
-     .counter = &P::memory_current,
-     .optional = true},
-    {.interface = kServiceInterface,
-     .property = "CPUUsageNSec",
-     .counter = &P::cpu_usage_nsec,
-     .optional = true},
+    {.group = SystemdReads::Result, .property = "Result", .text = &P::result},
+    {.group = SystemdReads::Processes, .property = "NRestarts", .number = &P::n_restarts},
+    {.group = SystemdReads::Processes,
+     .property = "MainPID",
+     .number = &P::main_pid,
+     .answered = &P::processes_read},
+    {.group = SystemdReads::Usage, .property = "MemoryCurrent", .counter = &P::memory_current},
+    {.group = SystemdReads::Usage, .property = "CPUUsageNSec", .counter = &P::cpu_usage_nsec},
 };
-constexpr std::size_t kPerUnit = std::size(kWanted);
 
 }  // namespace
 
 std::expected<std::unique_ptr<PropertyReads>, std::string> PropertyReads::prepare(
-    const std::vector<std::string>& units) {
+    const std::vector<std::string>& units, SystemdReads group, std::size_t window) {
   std::unique_ptr<PropertyReads> reads(new PropertyReads());
+  for (std::size_t i = 0; i < std::size(kWanted); ++i) {
+    if (kWanted[i].group == group) reads->wanted_.push_back(i);
+  }
   reads->units_.reserve(units.size());
   for (const auto& name : units) {
     char* path = nullptr;
@@ -56,10 +53,11 @@ std::expected<std::unique_ptr<PropertyReads>, std::string> PropertyReads::prepar
     reads->units_.push_back(Unit{path, &reads->properties_[name], &reads->failures_[name]});
     std::free(path);
   }
-  reads->free_.reserve(kMaxCallsInFlight);
-  for (auto& call : reads->window_) {
-    call.owner = reads.get();
-    reads->free_.push_back(&call);
+  window = std::clamp<std::size_t>(window, 1, kMaxCallsInFlight);
+  reads->free_.reserve(window);
+  for (std::size_t i = 0; i < window; ++i) {
+    reads->window_[i].owner = reads.get();
+    reads->free_.push_back(&reads->window_[i]);
   }
   return reads;
 }
@@ -69,15 +67,16 @@ PropertyReads::~PropertyReads() {
 }
 
 int PropertyReads::send_more(sd_bus* bus) {
-  const std::size_t total = units_.size() * kPerUnit;
+  const std::size_t per_unit = wanted_.size();
+  const std::size_t total = units_.size() * per_unit;
   while (next_ < total && !free_.empty()) {
     Call& call = *free_.back();
-    call.unit = next_ / kPerUnit;
-    call.property = next_ % kPerUnit;
-    const Wanted& want = kWanted[call.property];
+    call.unit = next_ / per_unit;
+    call.property = next_ % per_unit;
+    const Wanted& want = kWanted[wanted_[call.property]];
     int r = sd_bus_call_method_async(bus, &call.slot, kService, units_[call.unit].path.c_str(),
                                      "org.freedesktop.DBus.Properties", "Get", on_answer, &call, "ss",
-                                     want.interface, want.property);
+                                     kServiceInterface, want.property);
     if (r < 0) return r;
     free_.pop_back();
     ++in_flight_;
@@ -86,7 +85,7 @@ int PropertyReads::send_more(sd_bus* bus) {
   return 0;
 }
 
-bool PropertyReads::finished() const { return next_ == units_.size() * kPerUnit && in_flight_ == 0; }
+bool PropertyReads::finished() const { return next_ == units_.size() * wanted_.size() && in_flight_ == 0; }
 
 const std::pair<const std::string, std::string>* PropertyReads::first_failure() const {
   for (const auto& entry : failures_) {
@@ -107,16 +106,9 @@ int PropertyReads::on_answer(sd_bus_message* reply, void* userdata, sd_bus_error
 }
 
 void PropertyReads::read_answer(sd_bus_message* reply, const Call& call) {
-  const Wanted& want = kWanted[call.property];
+  const Wanted& want = kWanted[wanted_[call.property]];
   const Unit& unit = units_[call.unit];
-  std::string& failure = *unit.failure;
-  if (sd_bus_message_is_method_error(reply, nullptr)) {
-    const sd_bus_error* error = sd_bus_message_get_error(reply);
-    if (!want.optional && failure.empty()) {
-      failure = fmt::format("{}: {}", want.property, error->message != nullptr ? error->message : "");
-    }
-    return;
-  }
+  if (sd_bus_message_is_method_error(reply, nullptr)) return;  // not a service, or an old systemd
   SystemdUnitProperties& properties = *unit.properties;
   int r = 0;
   if (want.text != nullptr) {
@@ -132,8 +124,11 @@ void PropertyReads::read_answer(sd_bus_message* reply, const Call& call) {
     r = sd_bus_message_read(reply, "v", "t", &value);
     if (r >= 0 && value != UINT64_MAX) properties.*want.counter = value;
   }
-  if (r < 0 && failure.empty()) {
-    failure = fmt::format("{}: unexpected type ({})", want.property, std::strerror(-r));
+  if (r < 0) {
+    if (unit.failure->empty())
+      *unit.failure = fmt::format("{}: unexpected type ({})", want.property, std::strerror(-r));
+  } else if (want.answered != nullptr) {
+    properties.*want.answered = true;
   }
 }
 

@@ -1,12 +1,15 @@
 #pragma once
-// The properties of many units, read with Properties.Get calls pipelined on
-// one sd-bus connection: SystemdBus::read_units drives it. At most
-// kMaxCallsInFlight calls are out at once, and each answer makes room for
-// the next. Memory stays bounded by that window, not by the number of calls
-// (9 per unit): each call's slot is released as its answer is read.
-// Sending all 9000 calls of 1000 units up front held every call message in
-// sd-bus's write queue (8.9 MB of heap), and keeping each call's slot and
-// bookkeeping to the end another 1.4 MB (massif), for no speed.
+// Service properties of many units (one group of them: SystemdReads), read
+// with Properties.Get calls pipelined on one sd-bus connection:
+// SystemdBus::read_units drives it. A cycle's state comes from one
+// ListUnitsByNames call; these reads are for the few units that need more
+// (the Result of a failed unit, the processes of a restarted one, the usage
+// of a limited one). At most kMaxCallsInFlight calls are out at once, and
+// each answer makes room for the next. Memory stays bounded by that window,
+// not by the number of calls: each call's slot is released as its answer is
+// read. Sending all 9000 calls of 1000 units up front held every call
+// message in sd-bus's write queue (8.9 MB of heap), and keeping each call's
+// slot and bookkeeping to the end another 1.4 MB (massif), for no speed.
 #include <systemd/sd-bus.h>
 
 #include <array>
@@ -21,11 +24,13 @@ namespace pm {
 
 class PropertyReads {
  public:
-  static constexpr std::size_t kMaxCallsInFlight = 256;
+  static constexpr std::size_t kMaxCallsInFlight = SystemdBus::kMaxReadsInFlight;
 
-  // Reads for `units`. Unexpected: a unit name sd-bus cannot make a path of.
+  // Reads of `group` for `units`, at most `window` calls out at once (at
+  // most kMaxCallsInFlight; smaller only in tests, to cross the window with
+  // few units). Unexpected: a unit name sd-bus cannot make a path of.
   static std::expected<std::unique_ptr<PropertyReads>, std::string> prepare(
-      const std::vector<std::string>& units);
+      const std::vector<std::string>& units, SystemdReads group, std::size_t window = kMaxCallsInFlight);
   // Cancels the calls still in flight: their answers never reach this object.
   ~PropertyReads();
   PropertyReads(const PropertyReads&) = delete;
@@ -36,10 +41,12 @@ class PropertyReads {
   int send_more(sd_bus* bus);
   // Every call sent and answered.
   bool finished() const;
-  // Per unit: its properties, or the first failure of a required property
-  // ("ActiveState: Access denied"). Call once finished().
+  // The calls sent so far.
+  std::size_t sent() const { return next_; }
+  // Per unit: its properties (an error answer leaves one unset: not a
+  // service, or an older systemd). Call once finished().
   std::map<std::string, SystemdUnitProperties>& properties() { return properties_; }
-  // The first unit with a failure and that failure; nullptr when none.
+  // The first unit with an answer of the wrong type, and which; nullptr when none.
   const std::pair<const std::string, std::string>* first_failure() const;
 
  private:
@@ -63,6 +70,7 @@ class PropertyReads {
   std::map<std::string, SystemdUnitProperties> properties_;
   std::map<std::string, std::string> failures_;
   std::vector<Unit> units_;
+  std::vector<std::size_t> wanted_;  // the group's properties (their index in the .cpp's table)
   std::size_t next_ = 0;  // the next call to send: unit next_ / properties, property next_ % properties
   std::size_t in_flight_ = 0;
   std::array<Call, kMaxCallsInFlight> window_{};

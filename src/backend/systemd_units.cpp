@@ -16,18 +16,16 @@ std::string format_systemd_target(SystemdScope scope, std::string_view unit) {
   return scope == SystemdScope::User ? fmt::format("user/{}", unit) : std::string(unit);
 }
 
-UnitStatus systemd_unit_status(const SystemdUnitProperties& properties) {
+UnitStatus systemd_unit_status(const SystemdUnitProperties& properties, SystemdScope scope) {
   UnitStatus status;
   if (properties.load_state == "not-found") {
     status.state = UnitState::Missing;
     status.engine_state = "not found";
     return status;
   }
-  status.handles = {properties.id};
-  status.restart_count = std::max(properties.n_restarts, 0L);
-  // MainPID is a D-Bus uint32: one above INT_MAX (no real pid) would wrap to a negative pid.
-  if (properties.main_pid > 0 && properties.main_pid <= std::numeric_limits<int>::max())
-    status.pids = {static_cast<int>(properties.main_pid)};
+  status.handles = {format_systemd_target(scope, properties.id)};
+  status.processes_known = false;
+  apply_processes(properties, status);
   // Masked and stopped: it must not run. Masked while still running (masked
   // after it started) is judged by what it does, below.
   if (properties.load_state == "masked" && properties.active_state != "active") {
@@ -56,10 +54,24 @@ UnitStatus systemd_unit_status(const SystemdUnitProperties& properties) {
   if (status.state != UnitState::Running) {
     status.pids.clear();
   } else {
-    status.usage.memory_bytes = properties.memory_current;
-    status.usage.cpu_time_ns = properties.cpu_usage_nsec;
+    apply_usage(properties, status);
   }
   return status;
+}
+
+void apply_processes(const SystemdUnitProperties& properties, UnitStatus& status) {
+  if (!properties.processes_read) return;
+  status.processes_known = true;
+  status.restart_count = std::max(properties.n_restarts, 0L);
+  status.pids.clear();
+  // MainPID is a D-Bus uint32: one above INT_MAX (no real pid) would wrap to a negative pid.
+  if (properties.main_pid > 0 && properties.main_pid <= std::numeric_limits<int>::max())
+    status.pids = {static_cast<int>(properties.main_pid)};
+}
+
+void apply_usage(const SystemdUnitProperties& properties, UnitStatus& status) {
+  status.usage.memory_bytes = properties.memory_current;
+  status.usage.cpu_time_ns = properties.cpu_usage_nsec;
 }
 
 }  // namespace pm

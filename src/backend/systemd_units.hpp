@@ -30,6 +30,18 @@ std::string format_systemd_target(SystemdScope scope, std::string_view unit);
 // engine_state reads "active (running)", "failed (signal)",
 // "activating (auto-restart)", "failed (start-limit-hit)", "not found".
 // A running unit's usage is its MemoryCurrent and CPUUsageNSec, when set.
-UnitStatus systemd_unit_status(const SystemdUnitProperties& properties);
+// Its pid (MainPID) and restart count (NRestarts) are known only when they
+// were read (processes_read): a cycle lists units without them, and
+// SystemdBackend::identify reads them for the units verification watches.
+// Its handle is its target form (the manager's "user/" and the canonical
+// Id), so a system and a user unit of one name stay two units.
+UnitStatus systemd_unit_status(const SystemdUnitProperties& properties, SystemdScope scope);
+
+// Sets `status`'s pids and restart count from MainPID and NRestarts, and
+// processes_known, when `properties` has them (processes_read); else leaves
+// it as it is. The caller clears the pids of a unit that is not running.
+void apply_processes(const SystemdUnitProperties& properties, UnitStatus& status);
+// Sets `status`'s usage from MemoryCurrent and CPUUsageNSec.
+void apply_usage(const SystemdUnitProperties& properties, UnitStatus& status);
 
 }  // namespace pm

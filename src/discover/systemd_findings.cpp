@@ -61,7 +61,7 @@ Finding unit_finding(SystemdScope scope, const std::string& unit, const SystemdL
     properties.load_state = listed->load_state;
     properties.active_state = listed->active_state;
     properties.sub_state = listed->sub_state;
-    UnitStatus status = systemd_unit_status(properties);
+    UnitStatus status = systemd_unit_status(properties, scope);
     finding.state = status.state;
     // The listing has no Result: "failed (failed)" says no more than "failed".
     finding.engine_state =

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "backend/systemd_backend.hpp"
 #include "docker_harness.hpp"  // SilentEngine: a socket that accepts and never answers
 #include "systemd_harness.hpp"
 
@@ -109,10 +111,10 @@ TEST_CASE("healthy units (plain and with a health URL): exit 0, nothing restarte
     CHECK((*service)["engine_state"] == "active (running)");
     CHECK((*service)["health"] == "healthy");
     CHECK((*service)["action"] == "none");
-    CHECK((*service)["restart_count"] == 0);
+    // A healthy cycle lists units in one call, without their processes.
+    CHECK((*service)["restart_count"] == nullptr);
+    CHECK((*service)["pids"] == nlohmann::json::array());
   }
-  CHECK(plain_report["pids"] == nlohmann::json::array({plain_before.main_pid}));
-  CHECK(web_report["pids"] == nlohmann::json::array({web_before.main_pid}));
   CHECK(web_report["probe"]["status_code"] == 200);
 
   auto table = run_against_manager({"--once", "-c", config});
@@ -178,29 +180,65 @@ TEST_CASE(
   CHECK(again.out.empty());
 }
 
-TEST_CASE("more units than calls kept in flight (40 units, 360 property reads): each read whole and right",
-          "[systemd]") {
-  // SystemdBus::read_units keeps at most 256 calls out at once; the reads
-  // past that window are sent as answers come in, and must land on their
-  // own unit.
+TEST_CASE(
+    "one ListUnitsByNames call per cycle for 40 units, their processes read only when asked, across the "
+    "read window",
+    "[systemd][round_trips]") {
+  // The backend in this process, against the real user manager, so that
+  // its D-Bus calls can be counted.
+  for (const auto& [name, value] : SystemdEngine::env()) ::setenv(name.c_str(), value.c_str(), 1);
   std::vector<std::unique_ptr<TestUnit>> units;
-  std::vector<const TestUnit*> listed;
+  std::vector<std::string> targets;
   for (int i = 0; i < 40; ++i) {
     units.push_back(std::make_unique<TestUnit>(fmt::format("it-sd-window-{}", i)));
-    listed.push_back(units.back().get());
+    targets.push_back("user/" + units.back()->unit());
   }
-  TempDir dir;
-  auto run = run_against_manager({"--once", "--json", "-c", dir.write("config.toml", config_for(listed))});
-  CHECK(run.exit_code == 0);
-  auto report = parse_json(run);
-  REQUIRE(report["services"].size() == 40);
-  for (const auto& unit : units) {
-    INFO(unit->name());
-    auto service = service_named(report, unit->name());
-    CHECK(service["state"] == "running");
-    CHECK(service["engine_state"] == "active (running)");
-    CHECK(service["pids"] == nlohmann::json::array({unit->main_pid()}));
+  units.push_back(std::make_unique<TestUnit>("it-sd-window-killed"));
+  units.back()->kill_main_process();
+  targets.push_back("user/it-sd-window-killed.service");
+  targets.push_back("user/it-sd-window-absent.service");
+
+  SystemdBackend backend(SystemdSettings{});
+  // Small, so that 40 units' 80 reads cross it many times.
+  backend.set_read_window(8);
+  auto observed = backend.observe(targets, Deadline::after(std::chrono::seconds(30)));
+  REQUIRE(observed);
+  // One ListUnitsByNames for the 42 units, and the Result of the one failed unit.
+  CHECK(backend.calls_sent() == 2);
+  REQUIRE(observed->size() == 42);
+  const UnitStatus& killed = observed->at("user/it-sd-window-killed.service").front();
+  CHECK(killed.state == UnitState::Failed);
+  CHECK(killed.engine_state == "failed (signal)");
+  CHECK(observed->at("user/it-sd-window-absent.service").front().state == UnitState::Missing);
+
+  std::vector<UnitStatus*> running;
+  for (int i = 0; i < 40; ++i) {
+    UnitStatus& status = observed->at(targets[i]).front();
+    INFO(targets[i]);
+    CHECK(status.state == UnitState::Running);
+    CHECK(status.engine_state == "active (running)");
+    CHECK_FALSE(status.processes_known);
+    CHECK(status.pids.empty());
+    CHECK(status.handles == std::vector<std::string>{targets[i]});
+    running.push_back(&status);
   }
+
+  // identify(): MainPID and NRestarts of each, pipelined 8 at a time; each
+  // answer lands on its own unit.
+  auto identified = backend.identify(running, Deadline::after(std::chrono::seconds(30)));
+  REQUIRE(identified);
+  CHECK(backend.calls_sent() == 2 + 80);
+  for (int i = 0; i < 40; ++i) {
+    INFO(targets[i]);
+    CHECK(running[i]->processes_known);
+    CHECK(running[i]->pids == std::vector<int>{static_cast<int>(units[i]->main_pid())});
+    CHECK(running[i]->restart_count == units[i]->n_restarts());
+  }
+
+  // The next cycle asks once again, whatever the number of units.
+  auto again = backend.observe(targets, Deadline::after(std::chrono::seconds(30)));
+  REQUIRE(again);
+  CHECK(backend.calls_sent() == 82 + 2);
 }
 
 TEST_CASE("a health URL that fails while the unit runs: restarted, its ExecStartPre fixes it, exit 1",

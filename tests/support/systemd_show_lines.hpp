@@ -3,6 +3,7 @@
 // tests/data/systemd/*.show.txt) -> the unit properties the systemd backend
 // reads over D-Bus. Numbers are taken as D-Bus's uint32 ("u") carries them:
 // the digits modulo 2^32. Lines without '=' and unknown keys are skipped.
+// A MainPID line marks the processes read (SystemdBackend::identify).
 // Shared by the unit tests and the systemd_units fuzz target.
 #include <charconv>
 #include <cstdint>
@@ -30,7 +31,10 @@ inline SystemdUnitProperties systemd_properties_from_show(std::string_view text)
     if (key == "SubState") properties.sub_state = value;
     if (key == "Result") properties.result = value;
     if (key == "NRestarts") properties.n_restarts = as_uint32;
-    if (key == "MainPID") properties.main_pid = as_uint32;
+    if (key == "MainPID") {
+      properties.main_pid = as_uint32;
+      properties.processes_read = true;  // as SystemdBackend::identify reads it
+    }
   }
   return properties;
 }

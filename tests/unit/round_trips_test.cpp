@@ -2,8 +2,10 @@
 // a whole Cycle over N = 1, 10 and 100 healthy services on each backend, with
 // PM2 (a stand-in daemon on rpc.sock) and Docker (a stand-in engine on a unix
 // socket) real down to their sockets, where the calls are counted. systemd
-// has no stand-in bus here; its fake backend counts observe() calls (the real
-// one sends all of a cycle's property reads in one pipelined batch).
+// has no stand-in bus here; its fake backend counts observe() calls, and the
+// real backend's D-Bus calls are counted against the real user manager
+// (tests/integration/systemd_integration_test.cpp, "[round_trips]": one
+// ListUnitsByNames for 42 units).
 #include <catch2/catch.hpp>
 
 #include <algorithm>

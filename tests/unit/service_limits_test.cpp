@@ -198,10 +198,10 @@ TEST_CASE("limits: systemd usage only for a running unit", "[limits][systemd]") 
   properties.main_pid = 42;
   properties.memory_current = 123 * kMiB;
   properties.cpu_usage_nsec = 9'000'000'000ULL;
-  auto status = systemd_unit_status(properties);
+  auto status = systemd_unit_status(properties, SystemdScope::System);
   CHECK(status.usage == ResourceUse{123 * kMiB, std::nullopt, 9'000'000'000ULL});
   properties.active_state = "failed";
-  CHECK(systemd_unit_status(properties).usage == ResourceUse{});
+  CHECK(systemd_unit_status(properties, SystemdScope::System).usage == ResourceUse{});
 }
 
 TEST_CASE("limits: the [service.limits] keys", "[limits][config]") {

@@ -29,7 +29,10 @@ SystemdUnitProperties recorded(const std::string& name) {
     if (key == "SubState") properties.sub_state = value;
     if (key == "Result") properties.result = value;
     if (key == "NRestarts" && !value.empty()) properties.n_restarts = std::stol(value);
-    if (key == "MainPID" && !value.empty()) properties.main_pid = std::stol(value);
+    if (key == "MainPID" && !value.empty()) {
+      properties.main_pid = std::stol(value);
+      properties.processes_read = true;  // as SystemdBackend::identify reads it
+    }
   }
   REQUIRE_FALSE(properties.active_state.empty());
   return properties;
@@ -39,7 +42,7 @@ SystemdUnitProperties recorded(const std::string& name) {
 
 TEST_CASE("a running unit is running, with its main pid", "[systemd]") {
   auto properties = recorded("running");
-  auto status = systemd_unit_status(properties);
+  auto status = systemd_unit_status(properties, SystemdScope::System);
   CHECK(status.state == UnitState::Running);
   CHECK(status.engine_state == "active (running)");
   REQUIRE(status.pids.size() == 1);
@@ -47,41 +50,81 @@ TEST_CASE("a running unit is running, with its main pid", "[systemd]") {
   CHECK(status.handles == std::vector<std::string>{"pm-running.service"});
 }
 
+TEST_CASE("a listed unit (no Service properties read) has no pid and no restart count until identified",
+          "[systemd]") {
+  // What observe() has from ListUnitsByNames alone.
+  const auto full = recorded("running");
+  SystemdUnitProperties listed;
+  listed.id = full.id;
+  listed.load_state = full.load_state;
+  listed.active_state = full.active_state;
+  listed.sub_state = full.sub_state;
+  auto status = systemd_unit_status(listed, SystemdScope::User);
+  CHECK(status.state == UnitState::Running);
+  CHECK(status.engine_state == "active (running)");
+  CHECK_FALSE(status.processes_known);
+  CHECK(status.pids.empty());
+  CHECK(status.restart_count == 0);
+  CHECK(status.handles == std::vector<std::string>{"user/pm-running.service"});
+
+  // identify(): MainPID and NRestarts read.
+  SystemdUnitProperties processes;
+  processes.main_pid = full.main_pid;
+  processes.n_restarts = 3;
+  apply_processes(processes, status);
+  CHECK_FALSE(status.processes_known);  // not read: left as it was
+  processes.processes_read = true;
+  apply_processes(processes, status);
+  CHECK(status.processes_known);
+  CHECK(status.pids == std::vector<int>{static_cast<int>(full.main_pid)});
+  CHECK(status.restart_count == 3);
+  processes.main_pid = 0;  // exited since
+  apply_processes(processes, status);
+  CHECK(status.pids.empty());
+}
+
+TEST_CASE("a system and a user unit of one name are two units", "[systemd]") {
+  auto properties = recorded("running");
+  CHECK(systemd_unit_status(properties, SystemdScope::System).handles !=
+        systemd_unit_status(properties, SystemdScope::User).handles);
+}
+
 TEST_CASE("a unit killed by a signal is failed, and says why", "[systemd]") {
-  auto status = systemd_unit_status(recorded("killed"));
+  auto status = systemd_unit_status(recorded("killed"), SystemdScope::System);
   CHECK(status.state == UnitState::Failed);
   CHECK(status.engine_state == "failed (signal)");
   CHECK(status.pids.empty());
-  CHECK(systemd_unit_status(recorded("exited-failure")).engine_state == "failed (exit-code)");
+  CHECK(systemd_unit_status(recorded("exited-failure"), SystemdScope::System).engine_state ==
+        "failed (exit-code)");
 }
 
 TEST_CASE("a unit refused by its start limit says so (the restart resets it first)", "[systemd]") {
-  auto status = systemd_unit_status(recorded("start-limit-hit"));
+  auto status = systemd_unit_status(recorded("start-limit-hit"), SystemdScope::System);
   CHECK(status.state == UnitState::Failed);
   CHECK(status.engine_state == "failed (start-limit-hit)");
 }
 
 TEST_CASE("systemd acting on a unit is starting, never restarted on top", "[systemd]") {
-  auto auto_restart = systemd_unit_status(recorded("auto-restart"));
+  auto auto_restart = systemd_unit_status(recorded("auto-restart"), SystemdScope::System);
   CHECK(auto_restart.state == UnitState::Starting);
   CHECK(auto_restart.engine_state == "activating (auto-restart)");
-  auto activating = systemd_unit_status(recorded("activating"));
+  auto activating = systemd_unit_status(recorded("activating"), SystemdScope::System);
   CHECK(activating.state == UnitState::Starting);
   CHECK(activating.engine_state == "activating (start-pre)");
   CHECK(activating.pids.empty());
 }
 
 TEST_CASE("a unit that does not exist is missing, not inactive", "[systemd]") {
-  auto status = systemd_unit_status(recorded("not-found"));
+  auto status = systemd_unit_status(recorded("not-found"), SystemdScope::System);
   CHECK(status.state == UnitState::Missing);
   CHECK(status.engine_state == "not found");
 }
 
 TEST_CASE("masked and cleanly stopped units are stopped", "[systemd]") {
-  auto masked = systemd_unit_status(recorded("masked"));
+  auto masked = systemd_unit_status(recorded("masked"), SystemdScope::System);
   CHECK(masked.state == UnitState::Stopped);
   CHECK(masked.engine_state == "masked");
-  auto inactive = systemd_unit_status(recorded("inactive"));
+  auto inactive = systemd_unit_status(recorded("inactive"), SystemdScope::System);
   CHECK(inactive.state == UnitState::Stopped);
   CHECK(inactive.engine_state == "inactive (dead)");
 }
@@ -89,9 +132,9 @@ TEST_CASE("masked and cleanly stopped units are stopped", "[systemd]") {
 TEST_CASE("NRestarts is optional (absent before systemd 235)", "[systemd]") {
   auto properties = recorded("running");
   properties.n_restarts = -1;
-  CHECK(systemd_unit_status(properties).restart_count == 0);
+  CHECK(systemd_unit_status(properties, SystemdScope::System).restart_count == 0);
   properties.n_restarts = 4;
-  CHECK(systemd_unit_status(properties).restart_count == 4);
+  CHECK(systemd_unit_status(properties, SystemdScope::System).restart_count == 4);
 }
 
 TEST_CASE("systemd targets carry their manager", "[systemd]") {
