@@ -3,7 +3,8 @@
 # health URL: a healthy `process-monitor --once -q` over N services beside the
 # engine's own query of all of them, in the same run.
 #   systemd  N units running `sleep infinity` in the private user manager;
-#            bare: one `systemctl --user show -p ...` of all N units
+#            bare: one `systemctl --user show -p ...` of all N units, and
+#            the ListUnitsByNames call process-monitor makes, by `busctl`
 #   pm2      N apps running `sleep infinity` (interpreter none: no Node per
 #            app), started from one ecosystem file; bare: one `pm2 jlist`
 # Wall time, CPU time and peak RSS as in benchmark 1. Docker is left out:
@@ -84,7 +85,14 @@ for backend in $backends; do
       start_systemd_units
       mapfile -t units < <(names | sed 's/$/.service/')
       bare=(systemctl --user show -p Id,LoadState,ActiveState,SubState,Result,NRestarts,MainPID "${units[@]}")
-      label="systemctl --user show -p (7 properties) of all units" ;;
+      label="systemctl --user show -p (7 properties) of all units"
+      # The very call process-monitor makes, by systemd's own D-Bus tool
+      # (through the user bus: busctl cannot use the manager's private socket).
+      call=(busctl --user call org.freedesktop.systemd1
+            /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager ListUnitsByNames as "$n" "${units[@]}")
+      say "scale: $backend: busctl ListUnitsByNames ($runs runs)"
+      read -r wall user sys cpu rss code < <(measure "$runs" 1 /dev/null -- "${call[@]}")
+      echo "$backend,$n,busctl call ListUnitsByNames of all units,$runs,$wall,$cpu,$rss,$code" >>"$csv" ;;
     pm2)
       start_pm2_apps
       bare=(env PM2_HOME="$PM2_HOME_DIR" "$PM2_BIN" jlist)
