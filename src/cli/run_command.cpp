@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -88,8 +89,10 @@ std::vector<AlertEvent> alert_events(const std::vector<ServiceEvent>& changes, c
 // The --interval loop. It holds `<state file>.loop.lock` for its life, so a
 // second loop on the same config exits 4 at once; the run lock itself it
 // takes for each cycle and frees between cycles, so reset, pause and resume
-// (and a --once) take their turn there, and each cycle reloads the state and
-// sees what they changed. Cycles start on a fixed cadence, start to start; a
+// (and a --once) take their turn there, and each cycle sees what they
+// changed: it reads the state file again unless the file is still the one
+// the previous cycle saved (StateCarry; reading and decoding it was a fifth
+// of a cycle's instructions). Cycles start on a fixed cadence, start to start; a
 // cycle that overruns the interval delays the next one instead of piling up.
 // A SIGHUP between cycles calls `reload` and starts the next cycle at once.
 int run_loop(const std::string& state_file, Duration interval, Duration wait_lock, std::size_t service_count,
@@ -104,12 +107,14 @@ int run_loop(const std::string& state_file, Duration interval, Duration wait_loc
   install_reload_signal();
   spdlog::info("checking {} service(s) every {}", service_count, format_duration(interval));
   auto next = Deadline::Clock::now();
+  std::optional<StateCarry> carry;
   while (!interrupt.requested()) {
     {
       // A run holding the lock for a whole interval costs this cycle, not the loop.
-      auto session = StateSession::open_at(state_file, std::max(interval, wait_lock), interrupt);
+      auto session = StateSession::open_at(state_file, std::max(interval, wait_lock), interrupt, &carry);
       if (session) {
         cycle(*session);
+        carry = std::move(*session).carry_over();
       } else if (interrupt.requested()) {
         break;
       } else if (session.error().lock_busy) {
@@ -257,7 +262,8 @@ int run_monitor(const Options& options) {
     print_report(result, options);
     // Logged when it fails; the run's result and exit code stand.
     if (options.metrics_file)
-      publish_metrics_file(*options.metrics_file, result, session.histories(), WallClock::now());
+      publish_metrics_file(*options.metrics_file, result, std::as_const(session).histories(),
+                           WallClock::now());
     // A group that failed to rotate is trouble to report, like a service still down.
     return rotation.failed() ? std::max(result.exit_code(), kExitUnhealthy) : result.exit_code();
   };

@@ -57,10 +57,22 @@ class HistoryReader : public ServiceSink {
 }  // namespace
 
 std::expected<StateSession, SessionError> StateSession::open_at(const std::string& path, Duration wait_lock,
-                                                                const Interrupt& interrupt) {
+                                                                const Interrupt& interrupt,
+                                                                std::optional<StateCarry>* carry) {
   auto lock = RunLock::acquire(path, wait_lock, &interrupt);
   if (!lock) {
     return std::unexpected(SessionError{lock.error().kind == LockError::Busy, lock.error().message});
+  }
+  if (carry != nullptr && *carry) {
+    std::optional<StateCarry> taken = std::move(*carry);
+    carry->reset();
+    if (file_identity(path) == taken->written) {
+      StateSession session(std::move(*lock), path, std::move(taken->document));
+      session.histories_ = std::move(taken->histories);
+      session.rotation_ = std::move(taken->rotation);
+      session.carried_ = true;
+      return session;
+    }
   }
   HistoryReader reader;
   auto document = load_state(path, &reader);
@@ -126,8 +138,17 @@ class SessionSource : public StateSource {
 }  // namespace
 
 std::expected<void, std::string> StateSession::save() {
-  return save_state(path_, SessionSource(histories_, document_.services, document_.resources,
-                                         rotation_state_to_json(rotation_)));
+  saved_.reset();
+  auto saved = save_state(path_, SessionSource(histories_, document_.services, document_.resources,
+                                               rotation_state_to_json(rotation_)));
+  // Under the lock, so the file is still the one just written.
+  if (saved) saved_ = file_identity(path_);
+  return saved;
+}
+
+std::optional<StateCarry> StateSession::carry_over() && {
+  if (!saved_) return std::nullopt;
+  return StateCarry{*saved_, std::move(document_), std::move(histories_), std::move(rotation_)};
 }
 
 }  // namespace pm

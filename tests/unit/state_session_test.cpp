@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "captured_log.hpp"
 #include "policy/history_json.hpp"
@@ -120,4 +121,104 @@ TEST_CASE("state session: no services, and only an unreadable one", "[state]") {
   auto kept = decode_state(read_text(file.path));
   REQUIRE(kept);
   CHECK(kept->services == document.services);
+}
+
+namespace {
+
+std::expected<StateSession, SessionError> open_carrying(const std::string& path,
+                                                        std::optional<StateCarry>& carry) {
+  Interrupt interrupt;
+  return StateSession::open_at(path, Duration{0}, interrupt, &carry);
+}
+
+}  // namespace
+
+TEST_CASE("state session: an --interval loop's next cycle takes the state it saved, unless the file changed",
+          "[state]") {
+  ScratchFile file;
+  std::optional<StateCarry> carry;
+
+  // First cycle: read from the (missing) file, a history made and saved.
+  {
+    auto session = open_carrying(file.path, carry);
+    REQUIRE(session);
+    CHECK_FALSE(session->carried());
+    session->histories()["api"] = history_with(1);
+    session->rotation().live_since["/var/log/a.log"] = WallTime(std::chrono::seconds(1'700'000'000));
+    REQUIRE(session->save());
+    carry = std::move(*session).carry_over();
+  }
+  REQUIRE(carry);
+
+  // Second cycle: the file is the one saved, so the state comes from memory.
+  {
+    auto session = open_carrying(file.path, carry);
+    REQUIRE(session);
+    CHECK(session->carried());
+    CHECK_FALSE(carry);  // used up
+    REQUIRE(session->histories().count("api") == 1);
+    CHECK(session->histories().at("api").consecutive_failures == 1);
+    CHECK(session->rotation().live_since.count("/var/log/a.log") == 1);
+    session->histories()["api"].consecutive_failures = 2;
+    REQUIRE(session->save());
+    carry = std::move(*session).carry_over();
+  }
+  REQUIRE(carry);
+
+  // Another run (reset, a --once) replaces the file meanwhile: read again.
+  {
+    StateDocument other;
+    other.services["api"] = history_to_json(history_with(7));
+    REQUIRE(save_state(file.path, other));
+  }
+  {
+    auto session = open_carrying(file.path, carry);
+    REQUIRE(session);
+    CHECK_FALSE(session->carried());
+    CHECK(session->histories().at("api").consecutive_failures == 7);
+    REQUIRE(session->save());
+    carry = std::move(*session).carry_over();
+  }
+  REQUIRE(carry);
+
+  // The file removed: read again (an empty state), not carried.
+  fs::remove(file.path);
+  {
+    auto session = open_carrying(file.path, carry);
+    REQUIRE(session);
+    CHECK_FALSE(session->carried());
+    CHECK(session->histories().empty());
+  }
+}
+
+TEST_CASE("state session: nothing is carried after a change that was not saved", "[state]") {
+  ScratchFile file;
+  std::optional<StateCarry> carry;
+  auto session = open_carrying(file.path, carry);
+  REQUIRE(session);
+
+  SECTION("a dry run saves nothing") {
+    session->histories()["api"] = history_with(3);
+    CHECK_FALSE(std::move(*session).carry_over());
+  }
+  SECTION("a history changed after the save") {
+    REQUIRE(session->save());
+    session->histories()["api"] = history_with(3);
+    CHECK_FALSE(std::move(*session).carry_over());
+  }
+  SECTION("the rotation state changed after the save") {
+    REQUIRE(session->save());
+    session->rotation().live_since["/var/log/a.log"] = WallTime(std::chrono::seconds(1'700'000'000));
+    CHECK_FALSE(std::move(*session).carry_over());
+  }
+  SECTION("the resources' memory changed after the save") {
+    REQUIRE(session->save());
+    session->resources()["cpu"] = 1;
+    CHECK_FALSE(std::move(*session).carry_over());
+  }
+  SECTION("read only after the save, through the const accessor: carried") {
+    REQUIRE(session->save());
+    CHECK(std::as_const(*session).histories().empty());
+    CHECK(std::move(*session).carry_over());
+  }
 }
