@@ -117,9 +117,17 @@ constexpr std::size_t kPieceBytes = 64 * 1024;
 // by 2 * depth more (JSON strings hold no raw newline).
 void append_nested(std::string& out, const nlohmann::json& value, int depth) {
   const std::string text = value.dump(2, ' ', false, kReplaceInvalidUtf8);
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out.append(2 * static_cast<std::size_t>(depth), ' ');
+  const std::size_t indent = 2 * static_cast<std::size_t>(depth);
+  // Line by line, not character by character (a third of a save's instructions).
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t newline = text.find('\n', start);
+    if (newline == std::string::npos) {
+      out.append(text, start);
+      break;
+    }
+    out.append(text, start, newline + 1 - start);
+    out.append(indent, ' ');
+    start = newline + 1;
   }
 }
 
