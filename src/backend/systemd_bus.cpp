@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -62,21 +63,23 @@ std::string call_error(const sd_bus_error& error, SystemdScope scope, std::strin
   return fmt::format("{} refused to {} {}: {} ({})", manager_name(scope), action, unit, message, name);
 }
 
-// sd_bus_call with the deadline as its timeout.
-std::expected<sd_bus_message*, std::string> call(sd_bus* bus, SystemdScope scope, sd_bus_message* request,
-                                                 std::string_view unit, std::string_view action,
-                                                 Deadline deadline) {
-  sd_bus_error error = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  int r = sd_bus_call(bus, request, usec_left(deadline), &error, &reply);
-  sd_bus_message_unref(request);
-  if (r >= 0) return reply;
-  std::string text = sd_bus_error_is_set(&error) ? call_error(error, scope, unit, action)
-                     : r == -ETIMEDOUT ? fmt::format("{} did not answer within the deadline ({} {})",
-                                                     manager_name(scope), action, unit)
-                                       : fmt::format("cannot {} {}: {}", action, unit, errno_text(r));
-  sd_bus_error_free(&error);
-  return std::unexpected(text);
+// A call in flight: its answer, read by `read` when it is not an error.
+struct PendingCall {
+  const std::function<int(sd_bus_message*)>* read;
+  bool answered = false;
+  int read_error = 0;                      // negative errno: the answer could not be read
+  sd_bus_error error = SD_BUS_ERROR_NULL;  // the refusal, copied out of the reply
+};
+
+int on_call_answered(sd_bus_message* reply, void* userdata, sd_bus_error*) {
+  auto& call = *static_cast<PendingCall*>(userdata);
+  call.answered = true;
+  if (sd_bus_message_is_method_error(reply, nullptr)) {
+    sd_bus_error_copy(&call.error, sd_bus_message_get_error(reply));
+  } else if (*call.read) {
+    call.read_error = std::min((*call.read)(reply), 0);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -147,14 +150,11 @@ std::expected<void, std::string> SystemdBus::pump(Done done, Deadline deadline,
 
 namespace {
 
-// The ListUnitsByNames call in flight, and its answer read into `listed`.
+// ListUnitsByNames' answer, read into `listed`.
 struct UnitsListing {
   const std::vector<std::string>& units;
   std::map<std::string, SystemdUnitProperties>& listed;
-  bool answered = false;
-  std::size_t read = 0;                    // entries in the answer
-  int read_error = 0;                      // negative errno: the answer could not be read
-  sd_bus_error error = SD_BUS_ERROR_NULL;  // the refusal, copied out of the reply
+  std::size_t read = 0;  // entries in the answer
 };
 
 // One entry per name, in the order asked: the manager loads a name it does
@@ -179,17 +179,6 @@ int read_units_listing(sd_bus_message* reply, UnitsListing& listing) {
   return r < 0 ? r : sd_bus_message_exit_container(reply);
 }
 
-int on_units_listed(sd_bus_message* reply, void* userdata, sd_bus_error*) {
-  auto& listing = *static_cast<UnitsListing*>(userdata);
-  listing.answered = true;
-  if (sd_bus_message_is_method_error(reply, nullptr)) {
-    sd_bus_error_copy(&listing.error, sd_bus_message_get_error(reply));
-  } else {
-    listing.read_error = std::min(read_units_listing(reply, listing), 0);
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::expected<std::map<std::string, SystemdUnitProperties>, std::string> SystemdBus::list_units(
@@ -205,30 +194,14 @@ std::expected<std::map<std::string, SystemdUnitProperties>, std::string> Systemd
                                          "ListUnitsByNames");
   if (r >= 0) r = sd_bus_message_append_strv(request, const_cast<char**>(names.data()));
   UnitsListing listing{units, listed};
-  sd_bus_slot* slot = nullptr;
-  // Asynchronous, and pumped with the deadline: a manager that accepts the
-  // connection and never answers cannot hold the run (sd_bus_call would
-  // wait for the connection's set-up without a limit).
-  if (r >= 0) r = sd_bus_call_async(bus_, &slot, request, on_units_listed, &listing, usec_left(deadline));
-  sd_bus_message_unref(request);
-  if (r < 0) return std::unexpected(fmt::format("cannot ask {}: {}", manager_name(scope_), errno_text(r)));
-  ++calls_sent_;
-  auto pumped = pump([&] { return listing.answered; }, deadline, "listing units");
-  sd_bus_slot_unref(slot);  // cancels the call if it is still out
-  std::string failure;
-  if (!pumped) {
-    failure = pumped.error();
-  } else if (sd_bus_error_is_set(&listing.error)) {
-    failure = call_error(listing.error, scope_, fmt::format("{} unit(s)", units.size()), "list");
-  } else if (listing.read_error < 0) {
-    failure = fmt::format("unexpected answer from {} to ListUnitsByNames ({})", manager_name(scope_),
-                          errno_text(listing.read_error));
-  } else if (listing.read != units.size()) {
-    failure = fmt::format("{} listed {} unit(s) for the {} name(s) asked for (ListUnitsByNames)",
-                          manager_name(scope_), listing.read, units.size());
+  auto answered =
+      call(request, r, "ListUnitsByNames", fmt::format("{} unit(s)", units.size()), "list", deadline,
+           [&listing](sd_bus_message* reply) { return read_units_listing(reply, listing); });
+  if (!answered) return std::unexpected(answered.error());
+  if (listing.read != units.size()) {
+    return std::unexpected(fmt::format("{} listed {} unit(s) for the {} name(s) asked for (ListUnitsByNames)",
+                                       manager_name(scope_), listing.read, units.size()));
   }
-  sd_bus_error_free(&listing.error);
-  if (!failure.empty()) return std::unexpected(failure);
   return listed;
 }
 
@@ -381,23 +354,15 @@ std::expected<std::string, std::string> SystemdBus::restart_unit(const std::stri
   r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
                                      "RestartUnit");
   if (r >= 0) r = sd_bus_message_append(request, "ss", unit.c_str(), "replace");
-  if (r < 0) {
+  auto answered = call(request, r, "RestartUnit", unit, "restart", deadline, [&wait](sd_bus_message* reply) {
+    const char* job = nullptr;
+    int read = sd_bus_message_read(reply, "o", &job);
+    if (read >= 0) wait.job_path = job;
+    return read;
+  });
+  if (!answered) {
     sd_bus_slot_unref(match);
-    return std::unexpected(fmt::format("cannot build the RestartUnit call: {}", errno_text(r)));
-  }
-  ++calls_sent_;
-  auto reply = call(bus_, scope_, request, unit, "restart", deadline);
-  if (!reply) {
-    sd_bus_slot_unref(match);
-    return std::unexpected(reply.error());
-  }
-  const char* job = nullptr;
-  r = sd_bus_message_read(*reply, "o", &job);
-  if (r >= 0) wait.job_path = job;
-  sd_bus_message_unref(*reply);
-  if (r < 0) {
-    sd_bus_slot_unref(match);
-    return std::unexpected("RestartUnit answered without a job");
+    return std::unexpected(answered.error());
   }
   auto pumped =
       pump([&] { return !wait.result.empty(); }, deadline, "waiting for the restart job of " + unit);
@@ -411,7 +376,7 @@ std::expected<void, std::string> SystemdBus::reset_failed(const std::string& uni
   int r = sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface,
                                          "ResetFailedUnit");
   if (r >= 0) r = sd_bus_message_append(request, "s", unit.c_str());
-  return call_without_result(request, r, unit, "ResetFailedUnit", "reset-failed", deadline);
+  return call(request, r, "ResetFailedUnit", unit, "reset-failed", deadline);
 }
 
 std::expected<void, std::string> SystemdBus::kill_main_process(const std::string& unit, int signal,
@@ -420,21 +385,35 @@ std::expected<void, std::string> SystemdBus::kill_main_process(const std::string
   int r =
       sd_bus_message_new_method_call(bus_, &request, kService, kManagerPath, kManagerInterface, "KillUnit");
   if (r >= 0) r = sd_bus_message_append(request, "ssi", unit.c_str(), "main", static_cast<int32_t>(signal));
-  return call_without_result(request, r, unit, "KillUnit", "signal", deadline);
+  return call(request, r, "KillUnit", unit, "signal", deadline);
 }
 
-std::expected<void, std::string> SystemdBus::call_without_result(sd_bus_message* request, int built,
-                                                                 const std::string& unit,
-                                                                 std::string_view method,
-                                                                 std::string_view action, Deadline deadline) {
-  if (built < 0) {
-    sd_bus_message_unref(request);
-    return std::unexpected(fmt::format("cannot build the {} call: {}", method, errno_text(built)));
-  }
+std::expected<void, std::string> SystemdBus::call(sd_bus_message* request, int built, std::string_view method,
+                                                  std::string_view unit, std::string_view action,
+                                                  Deadline deadline,
+                                                  const std::function<int(sd_bus_message*)>& read) {
+  PendingCall pending{&read};
+  sd_bus_slot* slot = nullptr;
+  int r = built;
+  if (r >= 0) r = sd_bus_call_async(bus_, &slot, request, on_call_answered, &pending, usec_left(deadline));
+  sd_bus_message_unref(request);
+  if (r < 0)
+    return std::unexpected(
+        fmt::format("cannot send {} to {}: {}", method, manager_name(scope_), errno_text(r)));
   ++calls_sent_;
-  auto reply = call(bus_, scope_, request, unit, action, deadline);
-  if (!reply) return std::unexpected(reply.error());
-  sd_bus_message_unref(*reply);
+  auto pumped = pump([&] { return pending.answered; }, deadline, fmt::format("{} {}", action, unit));
+  sd_bus_slot_unref(slot);  // cancels the call if it is still out
+  std::string failure;
+  if (!pumped) {
+    failure = pumped.error();
+  } else if (sd_bus_error_is_set(&pending.error)) {
+    failure = call_error(pending.error, scope_, unit, action);
+  } else if (pending.read_error < 0) {
+    failure = fmt::format("unexpected answer from {} to {} ({})", manager_name(scope_), method,
+                          errno_text(pending.read_error));
+  }
+  sd_bus_error_free(&pending.error);
+  if (!failure.empty()) return std::unexpected(failure);
   return {};
 }
 

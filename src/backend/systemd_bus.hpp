@@ -7,6 +7,7 @@
 // result comes from the job's own JobRemoved signal.
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,11 +126,17 @@ class SystemdBus {
   template <typename Done>
   std::expected<void, std::string> pump(Done done, Deadline deadline, std::string_view waiting_for);
 
-  // Sends `request` (built with status `built`: negative is an error) and
-  // drops the reply.
-  std::expected<void, std::string> call_without_result(sd_bus_message* request, int built,
-                                                       const std::string& unit, std::string_view method,
-                                                       std::string_view action, Deadline deadline);
+  // Sends `request` (built with status `built`: negative is an error; the
+  // request is released either way) and runs the bus until its answer, the
+  // deadline or a broken connection: never sd_bus_call, which waits for a
+  // new connection's authentication without a limit (a manager that accepts
+  // and never answers held `rotate`'s KillUnit forever). `read` reads a
+  // successful answer (negative errno: it could not). Unexpected: the
+  // refusal in words that name the fix, no answer in time, or an answer
+  // that could not be read.
+  std::expected<void, std::string> call(sd_bus_message* request, int built, std::string_view method,
+                                        std::string_view unit, std::string_view action, Deadline deadline,
+                                        const std::function<int(sd_bus_message*)>& read = {});
 
   sd_bus* bus_;
   SystemdScope scope_;

@@ -52,7 +52,6 @@ struct SdBusApi {
                             sd_bus_message_handler_t, void*, const char*, va_list) = nullptr;
   int (*call_async)(sd_bus*, sd_bus_slot**, sd_bus_message*, sd_bus_message_handler_t, void*,
                     uint64_t) = nullptr;
-  int (*call)(sd_bus*, sd_bus_message*, uint64_t, sd_bus_error*, sd_bus_message**) = nullptr;
 };
 
 void resolve_all(DynamicLibrary& library, SdBusApi& api) {
@@ -82,7 +81,6 @@ void resolve_all(DynamicLibrary& library, SdBusApi& api) {
   library.resolve("sd_bus_close_unref", api.close_unref);
   library.resolve("sd_bus_call_method_asyncv", api.call_method_asyncv);
   library.resolve("sd_bus_call_async", api.call_async);
-  library.resolve("sd_bus_call", api.call);
 }
 
 // What an int-returning function answers while the library is not loaded:
@@ -225,11 +223,6 @@ int sd_bus_call_method_async(sd_bus* bus, sd_bus_slot** slot, const char* destin
 int sd_bus_call_async(sd_bus* bus, sd_bus_slot** slot, sd_bus_message* m, sd_bus_message_handler_t callback,
                       void* userdata, uint64_t usec) {
   return api() ? api()->call_async(bus, slot, m, callback, userdata, usec) : kNotLoaded;
-}
-
-int sd_bus_call(sd_bus* bus, sd_bus_message* m, uint64_t usec, sd_bus_error* ret_error,
-                sd_bus_message** reply) {
-  return api() ? api()->call(bus, m, usec, ret_error, reply) : kNotLoaded;
 }
 
 }  // extern "C"

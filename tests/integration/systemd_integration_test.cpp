@@ -548,3 +548,40 @@ TEST_CASE(
   CHECK(silent.connections() >= 1);
   CHECK_THAT(run.err, Catch::Contains("did not answer"));
 }
+
+TEST_CASE(
+    "rotate's reopen through a user manager that accepts the connection and never answers ends by the "
+    "deadline, the file rotated",
+    "[systemd][rotate]") {
+  // KillUnit is the first call on the connection here: nothing before it
+  // has found the manager silent.
+  TempDir dir;
+  std::string runtime_dir = dir.path() + "/runtime";
+  REQUIRE(mkdir(runtime_dir.c_str(), 0700) == 0);
+  REQUIRE(mkdir((runtime_dir + "/systemd").c_str(), 0700) == 0);
+  SilentEngine silent(runtime_dir + "/systemd/private");
+  const std::string live = dir.path() + "/app.log";
+  {
+    std::ofstream out(live);
+    out << "a line\n";
+  }
+  auto config =
+      dir.write("config.toml",
+                fmt::format("[monitor]\ndeadline = \"5s\"\nstate_dir = \"{}/state\"\n\n[systemd]\ntimeout = "
+                            "\"2s\"\n\n[[logs]]\npaths = [\"{}\"]\nmax_size = \"1M\"\nreopen = {{ systemd = "
+                            "\"it-sd-kb-silent-writer\", scope = \"user\" }}\n",
+                            dir.path(), live));
+  EnvList env{{"XDG_RUNTIME_DIR", runtime_dir},
+              {"DBUS_SESSION_BUS_ADDRESS", "unix:path=" + runtime_dir + "/bus"}};
+  // run_monitor fails the test when it is not over after 30 s.
+  auto run = run_monitor({"rotate", "--force", "-c", config}, env, Duration{30000});
+  INFO("stderr:\n" << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK(silent.connections() >= 1);
+  CHECK_THAT(run.err, Catch::Contains("did not answer") && Catch::Contains("reopen"));
+  // Renamed before the reopen was asked for, and kept whole.
+  std::ifstream rotated(live + ".1");
+  std::string line;
+  REQUIRE(std::getline(rotated, line));
+  CHECK(line == "a line");
+}
