@@ -73,6 +73,25 @@ StartMark start_mark(const TestUnit& unit) {
   return {values["InvocationID"], std::stol(values["MainPID"]), std::stol(values["NRestarts"])};
 }
 
+// A user manager's runtime dir under `dir` whose private socket accepts
+// connections and never answers; env() points process-monitor at it.
+struct SilentUserManager {
+  std::string runtime_dir;
+  SilentEngine engine;
+  explicit SilentUserManager(const TempDir& dir)
+      : runtime_dir(make_runtime_dir(dir)), engine(runtime_dir + "/systemd/private") {}
+  EnvList env() const {
+    return {{"XDG_RUNTIME_DIR", runtime_dir},
+            {"DBUS_SESSION_BUS_ADDRESS", "unix:path=" + runtime_dir + "/bus"}};
+  }
+  static std::string make_runtime_dir(const TempDir& dir) {
+    std::string path = dir.path() + "/runtime";
+    REQUIRE(mkdir(path.c_str(), 0700) == 0);
+    REQUIRE(mkdir((path + "/systemd").c_str(), 0700) == 0);
+    return path;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("healthy units (plain and with a health URL): exit 0, nothing restarted, -q prints nothing",
@@ -533,19 +552,14 @@ TEST_CASE(
     "deadline",
     "[systemd]") {
   TempDir dir;
-  std::string runtime_dir = dir.path() + "/runtime";
-  REQUIRE(mkdir(runtime_dir.c_str(), 0700) == 0);
-  REQUIRE(mkdir((runtime_dir + "/systemd").c_str(), 0700) == 0);
-  SilentEngine silent(runtime_dir + "/systemd/private");
+  SilentUserManager silent(dir);
   auto config =
       dir.write("config.toml", systemd_config_head("timeout = \"2s\"") +
                                    "[[service]]\nname = \"it-sd-kb-silent\"\nbackend = \"systemd\"\n");
-  EnvList env{{"XDG_RUNTIME_DIR", runtime_dir},
-              {"DBUS_SESSION_BUS_ADDRESS", "unix:path=" + runtime_dir + "/bus"}};
   // The run's own deadline is 5 s; run_monitor fails the test when it is not over after 30 s.
-  auto run = run_monitor({"--once", "--deadline", "5s", "-c", config}, env, Duration{30000});
+  auto run = run_monitor({"--once", "--deadline", "5s", "-c", config}, silent.env(), Duration{30000});
   CHECK(run.exit_code == 2);
-  CHECK(silent.connections() >= 1);
+  CHECK(silent.engine.connections() >= 1);
   CHECK_THAT(run.err, Catch::Contains("did not answer"));
 }
 
@@ -556,10 +570,7 @@ TEST_CASE(
   // KillUnit is the first call on the connection here: nothing before it
   // has found the manager silent.
   TempDir dir;
-  std::string runtime_dir = dir.path() + "/runtime";
-  REQUIRE(mkdir(runtime_dir.c_str(), 0700) == 0);
-  REQUIRE(mkdir((runtime_dir + "/systemd").c_str(), 0700) == 0);
-  SilentEngine silent(runtime_dir + "/systemd/private");
+  SilentUserManager silent(dir);
   const std::string live = dir.path() + "/app.log";
   {
     std::ofstream out(live);
@@ -571,13 +582,11 @@ TEST_CASE(
                             "\"2s\"\n\n[[logs]]\npaths = [\"{}\"]\nmax_size = \"1M\"\nreopen = {{ systemd = "
                             "\"it-sd-kb-silent-writer\", scope = \"user\" }}\n",
                             dir.path(), live));
-  EnvList env{{"XDG_RUNTIME_DIR", runtime_dir},
-              {"DBUS_SESSION_BUS_ADDRESS", "unix:path=" + runtime_dir + "/bus"}};
   // run_monitor fails the test when it is not over after 30 s.
-  auto run = run_monitor({"rotate", "--force", "-c", config}, env, Duration{30000});
+  auto run = run_monitor({"rotate", "--force", "-c", config}, silent.env(), Duration{30000});
   INFO("stderr:\n" << run.err);
   CHECK(run.exit_code == 2);
-  CHECK(silent.connections() >= 1);
+  CHECK(silent.engine.connections() >= 1);
   CHECK_THAT(run.err, Catch::Contains("did not answer") && Catch::Contains("reopen"));
   // Renamed before the reopen was asked for, and kept whole.
   std::ifstream rotated(live + ".1");
