@@ -33,22 +33,24 @@ std::expected<StatusByTarget, std::string> SystemdBackend::observe(const std::ve
     auto connection = bus(scope);
     if (!connection) return std::unexpected(connection.error());
     auto listed = (*connection)->list_units(units, deadline.capped(settings_.timeout));
+    if (!listed) {
+      buses_.erase(scope);  // reconnect next time: the manager may have been re-executed
+      return std::unexpected(listed.error());
+    }
     // Why a failed unit failed (its Result) is not in the listing: read for those alone.
     std::vector<std::string> failed;
-    if (listed) {
-      for (const auto& [unit, properties] : *listed) {
-        if (properties.active_state == "failed") failed.push_back(unit);
+    for (const auto& [unit, properties] : *listed) {
+      if (properties.active_state == "failed") failed.push_back(unit);
+    }
+    if (!failed.empty()) {
+      auto results =
+          (*connection)->read_units(failed, SystemdReads::Result, deadline.capped(settings_.timeout));
+      if (!results) {
+        buses_.erase(scope);
+        return std::unexpected(results.error());
       }
+      for (const auto& unit : failed) (*listed)[unit].result = std::move((*results)[unit].result);
     }
-    std::expected<std::map<std::string, SystemdUnitProperties>, std::string> results;
-    if (listed && !failed.empty()) {
-      results = (*connection)->read_units(failed, SystemdReads::Result, deadline.capped(settings_.timeout));
-    }
-    if (!listed || !results) {
-      buses_.erase(scope);  // reconnect next time: the manager may have been re-executed
-      return std::unexpected(!listed ? listed.error() : results.error());
-    }
-    for (const auto& unit : failed) (*listed)[unit].result = std::move((*results)[unit].result);
     for (const auto& unit : units) {
       result[format_systemd_target(scope, unit)] = {systemd_unit_status(listed->at(unit), scope)};
     }
