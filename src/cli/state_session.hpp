@@ -76,7 +76,9 @@ class StateSession {
   bool carried() const { return carried_; }
   // The state for the next cycle's open_at: only when the last thing done
   // was a successful save (not after a failed one, nor under --dry-run,
-  // which never saves), so that it is exactly what the file holds.
+  // which never saves), so that it is exactly what the file holds. Changes
+  // made through a reference kept from an earlier accessor call (the
+  // PolicyGate's histories) are not seen: a run that carries must save last.
   std::optional<StateCarry> carry_over() &&;
 
  private:
